@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds the three wasm variants (scalar, simd, simd-threads) into build/wasm-<name> and assembles
+# npm/dist: the Emscripten outputs plus the hand-written package sources from npm/src.
+# Usage: bash npm/scripts/build-wasm.sh [build ...]   (default: all three)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+# em++ 3.1.6 from Debian needs acorn and friends from Debian's node modules.
+export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
+
+builds=("$@")
+[ ${#builds[@]} -gt 0 ] || builds=(scalar simd simd-threads)
+
+dist=npm/dist
+rm -rf "$dist"
+mkdir -p "$dist"
+
+for name in "${builds[@]}"; do
+  case "$name" in
+    scalar) flags=(-DADAPTIVE_POOL_SIMD=OFF -DADAPTIVE_POOL_THREADS=OFF) ;;
+    simd) flags=(-DADAPTIVE_POOL_SIMD=ON -DADAPTIVE_POOL_THREADS=OFF) ;;
+    simd-threads) flags=(-DADAPTIVE_POOL_SIMD=ON -DADAPTIVE_POOL_THREADS=ON) ;;
+    *) echo "unknown build '$name' (scalar, simd, simd-threads)" >&2; exit 2 ;;
+  esac
+  dir="build/wasm-$name"
+  emcmake cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DADAPTIVE_POOL_TESTS=OFF "${flags[@]}" >/dev/null
+  cmake --build "$dir" -j 2 --target adaptive_pool_node adaptive_pool_web
+  for env in node web; do
+    mkdir -p "$dist/$env/$name"
+    cp "$dir/bindings/$env"/adaptive-pool.{js,wasm} "$dist/$env/$name/"
+    if [ -f "$dir/bindings/$env/adaptive-pool.worker.js" ]; then
+      cp "$dir/bindings/$env/adaptive-pool.worker.js" "$dist/$env/$name/"
+    fi
+  done
+  # The package is "type": "module"; Node's loader and its thread worker are CommonJS.
+  echo '{ "type": "commonjs" }' >"$dist/node/$name/package.json"
+done
+
+cp npm/src/core.js npm/src/browser.js npm/src/node.cjs npm/src/node.mjs "$dist/"
+cp npm/src/index.d.ts "$dist/index.d.ts"
+cp npm/src/index.d.ts "$dist/index.d.cts"
+node npm/scripts/make-cjs.mjs npm/src/core.js "$dist/core.cjs"
+echo "npm/dist assembled for: ${builds[*]}"
