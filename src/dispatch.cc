@@ -1,0 +1,46 @@
+// Kernel choice. For now every op runs the reference loops on the calling thread; the SIMD and
+// threaded kernels (issue 5) plug in here.
+#include "dispatch.h"
+
+#include "reference/reference.h"
+
+namespace adaptive_pool {
+
+template <typename T>
+void dispatch_avg_forward(const PoolGeometry& g, const WindowTables& w, const T* input, T* output,
+                          ThreadPool* /*pool*/) {
+  reference::avg_forward(g, w, input, output);
+}
+
+template <typename T>
+void dispatch_max_forward(const PoolGeometry& g, const WindowTables& w, const T* input, T* output,
+                          int32_t* indices, ThreadPool* /*pool*/) {
+  reference::max_forward(g, w, input, output, indices);
+}
+
+template <typename T>
+void dispatch_avg_backward(const PoolGeometry& g, const WindowTables& w, const T* grad_output,
+                           T* grad_input, ThreadPool* /*pool*/) {
+  reference::avg_backward(g, w, grad_output, grad_input);
+}
+
+template <typename T>
+void dispatch_max_backward(const PoolGeometry& g, const WindowTables& w, const T* grad_output,
+                           const int32_t* indices, T* grad_input, ThreadPool* /*pool*/) {
+  reference::max_backward(g, w, grad_output, indices, grad_input);
+}
+
+#define ADAPTIVE_POOL_INSTANTIATE(T)                                                             \
+  template void dispatch_avg_forward<T>(const PoolGeometry&, const WindowTables&, const T*, T*,  \
+                                        ThreadPool*);                                            \
+  template void dispatch_max_forward<T>(const PoolGeometry&, const WindowTables&, const T*, T*,  \
+                                        int32_t*, ThreadPool*);                                  \
+  template void dispatch_avg_backward<T>(const PoolGeometry&, const WindowTables&, const T*, T*, \
+                                         ThreadPool*);                                           \
+  template void dispatch_max_backward<T>(const PoolGeometry&, const WindowTables&, const T*,     \
+                                         const int32_t*, T*, ThreadPool*);
+ADAPTIVE_POOL_INSTANTIATE(float)
+ADAPTIVE_POOL_INSTANTIATE(double)
+#undef ADAPTIVE_POOL_INSTANTIATE
+
+}  // namespace adaptive_pool
