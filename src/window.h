@@ -2,6 +2,7 @@
 // the bindings and the demo get their windows from here, never from a formula of their own.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
