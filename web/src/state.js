@@ -15,7 +15,7 @@ export const SPEC = {
   cell: int(-1, -1, 255),
   // 2d explorer
   h: int(7, 1, 64),
-  w: int(9, 1, 64),
+  w: int(10, 1, 64),
   oh: int(4, 1, 64),
   ow: int(3, 1, 64),
   heat: oneOf('coverage', ['coverage', 'grad']),
@@ -28,8 +28,8 @@ export const SPEC = {
   dl: int(7, 1, 256),
   do: int(4, 1, 256),
   // image view
-  ioh: int(6, 1, 64),
-  iow: int(8, 1, 64),
+  ioh: int(7, 1, 64),
+  iow: int(9, 1, 64),
   // which wasm build to load
   build: oneOf('auto', ['auto', 'simd-threads', 'simd', 'scalar']),
 };

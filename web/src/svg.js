@@ -67,14 +67,14 @@ export function svgRoot(width, height, label) {
   return svg;
 }
 
-/** Perceptual-ish sequential colour scale (viridis stops) for heat maps; t in [0, 1]. */
+/** Sequential colour scale (ColorBrewer Blues) for heat maps; t in [0, 1]. */
 const STOPS = [
-  [68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37],
+  [239, 246, 255], [198, 219, 239], [107, 174, 214], [33, 113, 181], [8, 48, 107],
 ];
 export function heat(t) {
   const x = Math.min(1, Math.max(0, t)) * (STOPS.length - 1);
   const i = Math.min(STOPS.length - 2, Math.floor(x));
   const f = x - i;
   const c = STOPS[i].map((a, k) => Math.round(a + (STOPS[i + 1][k] - a) * f));
-  return { fill: `rgb(${c.join(',')})`, dark: i < 2 || (i === 2 && f < 0.5) };
+  return { fill: `rgb(${c.join(',')})`, dark: x > 2.2 };
 }

@@ -30,7 +30,7 @@ export function mountExplorer2d(root, { engine, state }) {
       h('div', { class: 'inline' }, h('span', { class: 'ctl-label', text: 'grad_output' }),
         segmented(state, 'g2', [['ones', 'ones'], ['ramp', '1..n'], ['onehot', 'one-hot on selected']], 'grad2d-mode')),
       h('div', { class: 'inline' }, h('span', { class: 'ctl-label', text: 'presets' }),
-        preset('7×9 → 4×3', { h: 7, w: 9, oh: 4, ow: 3 }),
+        preset('7×10 → 4×3', { h: 7, w: 10, oh: 4, ow: 3 }),
         preset('global (1, 1)', { oh: 1, ow: 1 }),
         preset('5×5 → 7×7 (upsampling)', { h: 5, w: 5, oh: 7, ow: 7 }),
         preset('ResNet head 7×7 → 1×1', { h: 7, w: 7, oh: 1, ow: 1 }),

@@ -1,7 +1,7 @@
 // Gradient view: the backward pass of 1d adaptive pooling for a chosen grad_output, drawn as bars of
 // grad_input — the receptive field of the outputs. Uses the explorer's input length / output size.
 import { el, svgRoot, PALETTE } from '../svg.js';
-import { h, segmented, figure, codeBlock } from '../ui.js';
+import { h, sizeControl, segmented, figure, codeBlock } from '../ui.js';
 import { fmt } from '../format.js';
 import { input1d, torchInput1d, cellWidth } from './input1d.js';
 
@@ -14,7 +14,7 @@ export function gradOutput1d(mode, O, hot) {
 }
 
 export function mountGradient1d(root, { engine, state }) {
-  const fig = figure('adaptive-pool-1d-gradient', 'fig-grad', 'grad_output (top, click one for a one-hot) and grad_input as bars');
+  const fig = figure('adaptive-pool-1d-gradient', 'fig-grad', 'grad_output over each window (click one for a one-hot), then grad_input as bars');
   const avgText = h('code', { 'data-testid': 'grad-avg-text' });
   const maxText = h('code', { 'data-testid': 'grad-max-text' });
   const torch = codeBlock('torch-grad');
@@ -22,6 +22,8 @@ export function mountGradient1d(root, { engine, state }) {
     h(
       'div',
       { class: 'controls' },
+      sizeControl(state, 'l', 'input length', { sliderMax: 64, max: 256, testid: 'in-grad' }),
+      sizeControl(state, 'o', 'output size', { sliderMax: 32, max: 256, testid: 'out-grad' }),
       h('div', { class: 'inline' },
         h('span', { class: 'ctl-label', text: 'grad_output' }),
         segmented(state, 'g', [['ones', 'ones'], ['ramp', '1..n'], ['onehot', 'one-hot']], 'grad-mode'),
@@ -43,15 +45,16 @@ export function mountGradient1d(root, { engine, state }) {
     const hot = Math.min(state.get('hot'), O - 1);
     const x = input1d(state);
     const gOut = gradOutput1d(mode, O, hot);
+    const b = engine.bins(L, O);
     const mx = engine.max1d(x, O);
     const gAvg = engine.avgBackward1d(gOut, L);
     const gMax = engine.maxBackward1d(gOut, mx.indices, L);
     root.querySelector('[data-testid="grad-sizes"]').textContent =
-      `Input length ${L} → output size ${O} (set above). Average pooling spreads each grad_output evenly over its window; ` +
+      `Shares its sizes and input with the 1d explorer. Average pooling spreads each grad_output evenly over its window; ` +
       `max pooling sends it to the argmax alone. Overlapping inputs collect from both windows.`;
     avgText.textContent = Array.from(gAvg, (v) => fmt(v)).join(' ');
     maxText.textContent = Array.from(gMax, (v) => fmt(v)).join(' ');
-    fig.set(drawing({ L, O, gOut, gAvg, gMax, mode, hot, state }));
+    fig.set(drawing({ L, O, b, gOut, gAvg, gMax, mode, hot, state }));
 
     const gradExpr =
       mode === 'ones' ? `torch.ones(1, ${O})`
@@ -75,7 +78,7 @@ function bars(svg, { y0, height, values, cw, colour, label, testid }) {
     const bh = Math.abs(v) * scale;
     const g = el('g', { 'data-testid': testid, 'data-i': i, 'data-value': v });
     g.append(el('rect', { x: LEFT + i * cw + 2, y: y0 + height - bh, width: cw - 4, height: bh, rx: 2, fill: colour }));
-    if (cw >= 24 || (cw >= 14 && v !== 0)) {
+    if (v !== 0 && cw >= 14) {
       g.append(el('text', {
         x: LEFT + i * cw + cw / 2, y: y0 + height - bh - 4, 'text-anchor': 'middle',
         class: cw >= 24 ? 'small' : 'small', 'font-size': cw >= 24 ? 10 : 8, text: fmt(v, 3),
@@ -86,19 +89,23 @@ function bars(svg, { y0, height, values, cw, colour, label, testid }) {
   });
 }
 
-function drawing({ L, O, gOut, gAvg, gMax, mode, hot, state }) {
+function drawing({ L, O, b, gOut, gAvg, gMax, mode, hot, state }) {
   const cw = cellWidth(L);
-  const ow = Math.max(cellWidth(O), 22);
-  const outRowY = 22;
-  const avgY = 76;
+  const lane = O <= 24 ? 22 : 12;
+  const outRowY = 14;
+  const avgY = outRowY + 2 * (lane + 4) + 14;
   const chartH = 120;
   const maxY = avgY + chartH + 30;
-  const width = Math.max(LEFT + L * cw, LEFT + O * ow) + 24;
+  const width = LEFT + L * cw + 24;
   const height = maxY + chartH + 26;
   const svg = svgRoot(width, height, `gradient of 1d adaptive pooling, ${L} -> ${O}`);
 
-  svg.append(el('text', { x: 8, y: outRowY + 17, class: 'small muted', text: 'grad_out' }));
+  // grad_output of each output drawn over its window; neighbours alternate lanes so overlaps stay visible.
+  svg.append(el('text', { x: 8, y: outRowY + lane + 6, class: 'small muted', text: 'grad_out' }));
   for (let o = 0; o < O; o++) {
+    const y = outRowY + (o % 2) * (lane + 4);
+    const s = b.start[o];
+    const e = b.end[o];
     const g = el('g', {
       class: 'clickable',
       'data-testid': 'grad-out-cell',
@@ -107,11 +114,13 @@ function drawing({ L, O, gOut, gAvg, gMax, mode, hot, state }) {
     });
     const on = mode === 'onehot' && o === hot;
     g.append(el('rect', {
-      x: LEFT + o * ow + 1, y: outRowY, width: ow - 2, height: 26, rx: 4,
+      x: LEFT + s * cw + 1, y, width: (e - s) * cw - 2, height: lane, rx: 4,
       fill: PALETTE[o % PALETTE.length], opacity: mode === 'onehot' && !on ? 0.3 : 1,
     }));
-    g.append(el('text', { x: LEFT + o * ow + ow / 2, y: outRowY + 17, 'text-anchor': 'middle', class: 'win-label', text: fmt(gOut[o]) }));
-    g.append(el('title', { text: `grad_output[${o}] = ${fmt(gOut[o])} — click for a one-hot here` }));
+    if ((e - s) * cw >= 18 && lane >= 16) {
+      g.append(el('text', { x: LEFT + ((s + e) * cw) / 2, y: y + lane / 2 + 4, 'text-anchor': 'middle', class: 'win-label', text: fmt(gOut[o]) }));
+    }
+    g.append(el('title', { text: `grad_output[${o}] = ${fmt(gOut[o])} over window [${s},${e}) — click for a one-hot here` }));
     svg.append(g);
   }
   bars(svg, { y0: avgY, height: chartH, values: gAvg, cw, colour: '#4e79a7', label: 'avg grad', testid: 'grad-avg-bar' });

@@ -187,6 +187,9 @@ function drawing({ W, H, OH, OW, bh, bw, original, avgUrl, maxUrl }, hover, onHo
   const px = { style: 'image-rendering: pixelated', preserveAspectRatio: 'none' };
   svg.append(el('image', { href: avgUrl, x: x0 + dw + gap, y: y0, width: dw, height: dh, ...px }));
   svg.append(el('image', { href: maxUrl, x: x0 + 2 * (dw + gap), y: y0, width: dw, height: dh, ...px }));
+  for (const fx of [x0, x0 + dw + gap, x0 + 2 * (dw + gap)]) {
+    svg.append(el('rect', { x: fx - 0.5, y: y0 - 0.5, width: dw + 1, height: dh + 1, fill: 'none', stroke: '#aab4c0' }));
+  }
 
   // Column windows above, row windows to the left: two lanes, so neighbours that overlap are visible.
   for (let c = 0; c < OW; c++) {
