@@ -1,33 +1,33 @@
-// Kernel choice. For now every op runs the reference loops on the calling thread; the SIMD and
-// threaded kernels (issue 5) plug in here.
+// Kernel choice: every op, layout and dtype goes to the SIMD kernels (or their scalar twins in a
+// build without SIMD) through kernels/run.h, which splits the work over `pool`.
 #include "dispatch.h"
 
-#include "reference/reference.h"
+#include "kernels/run.h"
 
 namespace adaptive_pool {
 
 template <typename T>
 void dispatch_avg_forward(const PoolGeometry& g, const WindowTables& w, const T* input, T* output,
-                          ThreadPool* /*pool*/) {
-  reference::avg_forward(g, w, input, output);
+                          ThreadPool* pool) {
+  kernels::run_avg_forward(g, w, input, output, pool, kernels::best_isa());
 }
 
 template <typename T>
 void dispatch_max_forward(const PoolGeometry& g, const WindowTables& w, const T* input, T* output,
-                          int32_t* indices, ThreadPool* /*pool*/) {
-  reference::max_forward(g, w, input, output, indices);
+                          int32_t* indices, ThreadPool* pool) {
+  kernels::run_max_forward(g, w, input, output, indices, pool, kernels::best_isa());
 }
 
 template <typename T>
 void dispatch_avg_backward(const PoolGeometry& g, const WindowTables& w, const T* grad_output,
-                           T* grad_input, ThreadPool* /*pool*/) {
-  reference::avg_backward(g, w, grad_output, grad_input);
+                           T* grad_input, ThreadPool* pool) {
+  kernels::run_avg_backward(g, w, grad_output, grad_input, pool, kernels::best_isa());
 }
 
 template <typename T>
 void dispatch_max_backward(const PoolGeometry& g, const WindowTables& w, const T* grad_output,
-                           const int32_t* indices, T* grad_input, ThreadPool* /*pool*/) {
-  reference::max_backward(g, w, grad_output, indices, grad_input);
+                           const int32_t* indices, T* grad_input, ThreadPool* pool) {
+  kernels::run_max_backward(g, w, grad_output, indices, grad_input, pool, kernels::best_isa());
 }
 
 #define ADAPTIVE_POOL_INSTANTIATE(T)                                                             \

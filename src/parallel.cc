@@ -1,14 +1,117 @@
-// Placeholder: runs everything on the calling thread until the real pool lands (issue 5).
+// The workers are created once (under Emscripten they come from the pre-created pthread pool, so
+// creating more than -sPTHREAD_POOL_SIZE would deadlock; the bindings cap the count). Each job is
+// split into at most `threads` contiguous chunks that the caller and the workers claim through one
+// atomic counter; the caller always takes part, so a job finishes even if workers are slow to wake.
 #include "parallel.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 namespace adaptive_pool {
 
-ThreadPool::ThreadPool(int threads) : threads_(threads < 1 ? 1 : threads) {}
-ThreadPool::~ThreadPool() = default;
+namespace {
+// Set on worker threads: a parallel_for issued from inside a job runs inline instead of waiting
+// on the pool it is part of.
+thread_local bool t_inside_job = false;
+}  // namespace
 
-void ThreadPool::parallel_for(int64_t n, int64_t /*grain*/,
+struct ThreadPool::Shared {
+  std::mutex call_mutex;  // one job at a time; a second concurrent caller runs inline
+
+  std::mutex mutex;
+  std::condition_variable work_ready;
+  std::condition_variable work_done;
+  uint64_t generation = 0;  // bumped per job, under `mutex`
+  bool stop = false;
+
+  // The current job, valid while `busy_workers` > 0 or the caller is inside parallel_for.
+  const std::function<void(int64_t, int64_t)>* fn = nullptr;
+  int64_t n = 0;
+  int64_t chunks = 0;
+  std::atomic<int64_t> next_chunk{0};
+  int busy_workers = 0;  // workers that have not yet finished the current job, under `mutex`
+
+  std::vector<std::thread> workers;
+
+  void run_chunks() {
+    for (;;) {
+      const int64_t c = next_chunk.fetch_add(1, std::memory_order_relaxed);
+      if (c >= chunks) return;
+      // Chunk c covers [c*n/chunks, (c+1)*n/chunks): even sizes, fixed by n and chunk count.
+      const int64_t begin = c * n / chunks;
+      const int64_t end = (c + 1) * n / chunks;
+      (*fn)(begin, end);
+    }
+  }
+
+  void worker_loop() {
+    t_inside_job = true;
+    uint64_t seen = 0;
+    std::unique_lock<std::mutex> lock(mutex);
+    for (;;) {
+      work_ready.wait(lock, [&] { return stop || generation != seen; });
+      if (stop) return;
+      seen = generation;
+      lock.unlock();
+      run_chunks();
+      lock.lock();
+      if (--busy_workers == 0) work_done.notify_one();
+    }
+  }
+};
+
+ThreadPool::ThreadPool(int threads)
+    : threads_(threads < 1 ? 1 : threads), shared_(std::make_unique<Shared>()) {
+  shared_->workers.reserve(static_cast<size_t>(threads_ - 1));
+  for (int i = 1; i < threads_; ++i) {
+    shared_->workers.emplace_back([s = shared_.get()] { s->worker_loop(); });
+  }
+}
+
+ThreadPool::~ThreadPool() {
+  {
+    std::lock_guard<std::mutex> lock(shared_->mutex);
+    shared_->stop = true;
+  }
+  shared_->work_ready.notify_all();
+  for (std::thread& t : shared_->workers) t.join();
+}
+
+void ThreadPool::parallel_for(int64_t n, int64_t grain,
                               const std::function<void(int64_t, int64_t)>& fn) {
-  if (n > 0) fn(0, n);
+  if (n <= 0) return;
+  if (grain < 1) grain = 1;
+  const int64_t chunks = std::min<int64_t>(threads_, n / grain);
+  Shared& s = *shared_;
+  if (chunks <= 1 || t_inside_job) {
+    fn(0, n);
+    return;
+  }
+  std::unique_lock<std::mutex> call_lock(s.call_mutex, std::try_to_lock);
+  if (!call_lock.owns_lock()) {
+    fn(0, n);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    s.fn = &fn;
+    s.n = n;
+    s.chunks = chunks;
+    s.next_chunk.store(0, std::memory_order_relaxed);
+    s.busy_workers = static_cast<int>(s.workers.size());
+    ++s.generation;
+  }
+  s.work_ready.notify_all();
+  s.run_chunks();
+  // Workers read the job slot until they decrement busy_workers, so wait for all of them (not
+  // only for the chunks) before the slot and `fn` go out of scope.
+  std::unique_lock<std::mutex> lock(s.mutex);
+  s.work_done.wait(lock, [&] { return s.busy_workers == 0; });
+  s.fn = nullptr;
 }
 
 }  // namespace adaptive_pool

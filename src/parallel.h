@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 
 namespace adaptive_pool {
 
@@ -22,7 +23,9 @@ class ThreadPool {
   void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
 
  private:
+  struct Shared;  // job slot, locks and the workers; defined in parallel.cc
   int threads_;
+  std::unique_ptr<Shared> shared_;
 };
 
 }  // namespace adaptive_pool

@@ -1,0 +1,166 @@
+// Work splitting. Every kernel computes whole items (an output row, an input row, a plane or a
+// band), so the split only decides who computes what, never how: any thread count gives the same
+// bits. Items are rows rather than planes so that a 3-channel image still spreads over threads.
+#include "run.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "../parallel.h"
+#include "kernels.h"
+#include "simd.h"
+
+namespace adaptive_pool {
+namespace kernels {
+
+namespace {
+
+// Below this many elements touched per chunk, waking a worker costs more than it saves.
+constexpr int64_t kMinChunkElements = 1 << 15;
+
+Shape make_shape(const PoolGeometry& g, const WindowTables& w) {
+  Shape s;
+  const bool last = g.layout == Layout::kChannelsLast;
+  s.images = last ? g.batch : g.batch * g.channels;
+  s.channels = last ? g.channels : 1;
+  for (int i = 0; i < 3; ++i) {
+    s.in[i] = g.in[i];
+    s.out[i] = g.out[i];
+  }
+  s.windows = &w;
+  return s;
+}
+
+void run_items(ThreadPool* pool, int64_t items, int64_t elements,
+               const std::function<void(int64_t, int64_t)>& fn) {
+  if (items <= 0) return;
+  const int64_t per_item = std::max<int64_t>(1, elements / items);
+  const int64_t grain = std::max<int64_t>(1, kMinChunkElements / per_item);
+  if (pool == nullptr || pool->threads() == 1) {
+    fn(0, items);
+  } else {
+    pool->parallel_for(items, grain, fn);
+  }
+}
+
+// Calls f with the widest vector type for T when isa asks for SIMD and the build has it.
+template <typename T, typename F>
+void with_isa(Isa isa, F f) {
+  if (isa == Isa::kSimd && AP_HAVE_SIMD) {
+    f(typename Widest<T>::type{});
+  } else {
+    f(Scalar<T>{});
+  }
+}
+
+}  // namespace
+
+bool simd_available() { return AP_HAVE_SIMD != 0; }
+Isa best_isa() { return simd_available() ? Isa::kSimd : Isa::kScalar; }
+const char* isa_name(Isa isa) { return isa == Isa::kSimd ? "wasmsimd" : "scalar"; }
+
+template <typename T>
+void run_avg_forward(const PoolGeometry& g, const WindowTables& w, const T* input, T* output,
+                     ThreadPool* pool, Isa isa) {
+  if (g.input_numel() == 0 || g.output_numel() == 0) return;
+  ForwardArgs<T> a;
+  a.s = make_shape(g, w);
+  a.input = input;
+  a.output = output;
+  const int64_t elements = g.input_numel() + g.output_numel();
+  const bool global = g.out_plane() == 1;
+  const bool last = g.layout == Layout::kChannelsLast;
+  with_isa<T>(isa, [&](auto v) {
+    using V = decltype(v);
+    if (global) {
+      run_items(pool, a.s.images, elements, [&](int64_t b, int64_t e) {
+        last ? global_avgpool_nhwc<V>(a, b, e) : global_avgpool_nchw<V>(a, b, e);
+      });
+    } else {
+      run_items(pool, a.s.images * a.s.out_rows(), elements, [&](int64_t b, int64_t e) {
+        last ? avgpool_fwd_nhwc<V>(a, b, e) : avgpool_fwd_nchw<V>(a, b, e);
+      });
+    }
+  });
+}
+
+template <typename T>
+void run_max_forward(const PoolGeometry& g, const WindowTables& w, const T* input, T* output,
+                     int32_t* indices, ThreadPool* pool, Isa isa) {
+  if (g.input_numel() == 0 || g.output_numel() == 0) return;
+  ForwardArgs<T> a;
+  a.s = make_shape(g, w);
+  a.input = input;
+  a.output = output;
+  a.indices = indices;
+  const int64_t elements = g.input_numel() + g.output_numel();
+  const bool last = g.layout == Layout::kChannelsLast;
+  with_isa<T>(isa, [&](auto v) {
+    using V = decltype(v);
+    run_items(pool, a.s.images * a.s.out_rows(), elements, [&](int64_t b, int64_t e) {
+      last ? maxpool_fwd_nhwc<V>(a, b, e) : maxpool_fwd_nchw<V>(a, b, e);
+    });
+  });
+}
+
+template <typename T>
+void run_avg_backward(const PoolGeometry& g, const WindowTables& w, const T* grad_output,
+                      T* grad_input, ThreadPool* pool, Isa isa) {
+  if (g.input_numel() == 0) return;
+  BackwardArgs<T> a;
+  a.s = make_shape(g, w);
+  a.grad_output = grad_output;
+  a.grad_input = grad_input;
+  if (g.output_numel() == 0) {  // no output covers anything: the gradient is zero
+    std::fill(grad_input, grad_input + g.input_numel(), T(0));
+    return;
+  }
+  const int64_t elements = g.input_numel() + g.output_numel();
+  const bool last = g.layout == Layout::kChannelsLast;
+  with_isa<T>(isa, [&](auto v) {
+    using V = decltype(v);
+    run_items(pool, a.s.images * a.s.in_rows(), elements, [&](int64_t b, int64_t e) {
+      last ? avgpool_bwd_nhwc<V>(a, b, e) : avgpool_bwd_nchw<V>(a, b, e);
+    });
+  });
+}
+
+template <typename T>
+void run_max_backward(const PoolGeometry& g, const WindowTables& w, const T* grad_output,
+                      const int32_t* indices, T* grad_input, ThreadPool* pool, Isa isa) {
+  if (g.input_numel() == 0) return;
+  BackwardArgs<T> a;
+  a.s = make_shape(g, w);
+  a.grad_output = grad_output;
+  a.indices = indices;
+  a.grad_input = grad_input;
+  const bool last = g.layout == Layout::kChannelsLast;
+  // Few images: split each into bands (input rows, or channels for NHWC) so every thread gets
+  // work; each band re-reads the image's indices, a small cost next to zeroing grad_input.
+  const int64_t band_limit = last ? a.s.channels : a.s.in_rows();
+  a.bands =
+      std::max<int64_t>(1, std::min<int64_t>(band_limit, 8 / std::max<int64_t>(1, a.s.images)));
+  const int64_t elements = g.input_numel() + g.output_numel() * a.bands;
+  with_isa<T>(isa, [&](auto v) {
+    using V = decltype(v);
+    run_items(pool, a.s.images * a.bands, elements, [&](int64_t b, int64_t e) {
+      last ? maxpool_bwd_nhwc<V>(a, b, e) : maxpool_bwd_nchw<V>(a, b, e);
+    });
+  });
+}
+
+#define AP_RUN_INSTANTIATE(T)                                                               \
+  template void run_avg_forward<T>(const PoolGeometry&, const WindowTables&, const T*, T*,  \
+                                   ThreadPool*, Isa);                                       \
+  template void run_max_forward<T>(const PoolGeometry&, const WindowTables&, const T*, T*,  \
+                                   int32_t*, ThreadPool*, Isa);                             \
+  template void run_avg_backward<T>(const PoolGeometry&, const WindowTables&, const T*, T*, \
+                                    ThreadPool*, Isa);                                      \
+  template void run_max_backward<T>(const PoolGeometry&, const WindowTables&, const T*,     \
+                                    const int32_t*, T*, ThreadPool*, Isa);
+AP_RUN_INSTANTIATE(float)
+AP_RUN_INSTANTIATE(double)
+#undef AP_RUN_INSTANTIATE
+
+}  // namespace kernels
+}  // namespace adaptive_pool

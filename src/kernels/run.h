@@ -1,0 +1,40 @@
+// The operator side of the kernels (XNNPACK's "operator" role): turns a validated call into work
+// items, picks the SIMD kernel or its scalar twin, and splits the items over the thread pool.
+// src/dispatch.cc routes every op here; the kernel tests call it with each ISA and thread count.
+#pragma once
+
+#include <cstdint>
+
+#include "../geometry.h"
+#include "../window_tables.h"
+
+namespace adaptive_pool {
+
+class ThreadPool;
+
+namespace kernels {
+
+enum class Isa { kScalar, kSimd };
+
+bool simd_available();  // false in the wasm "scalar" build
+Isa best_isa();
+const char* isa_name(Isa isa);
+
+template <typename T>
+void run_avg_forward(const PoolGeometry& g, const WindowTables& w, const T* input, T* output,
+                     ThreadPool* pool, Isa isa);
+
+template <typename T>
+void run_max_forward(const PoolGeometry& g, const WindowTables& w, const T* input, T* output,
+                     int32_t* indices, ThreadPool* pool, Isa isa);
+
+template <typename T>
+void run_avg_backward(const PoolGeometry& g, const WindowTables& w, const T* grad_output,
+                      T* grad_input, ThreadPool* pool, Isa isa);
+
+template <typename T>
+void run_max_backward(const PoolGeometry& g, const WindowTables& w, const T* grad_output,
+                      const int32_t* indices, T* grad_input, ThreadPool* pool, Isa isa);
+
+}  // namespace kernels
+}  // namespace adaptive_pool

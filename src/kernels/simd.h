@@ -1,0 +1,149 @@
+// Vector types the kernels are written against. Every kernel is a template over one of these, so
+// the SIMD kernel and its scalar twin are the same source: F32x4/F64x2 wrap wasm SIMD128
+// (wasm_simd128.h under -msimd128; natively the same API from simde, so Catch2 exercises the SIMD
+// paths), Scalar<T> is one lane of plain C++.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#define AP_HAVE_SIMD 1
+#elif !defined(__EMSCRIPTEN__) && defined(__has_include)
+#if __has_include(<simde/wasm/simd128.h>)
+#define SIMDE_ENABLE_NATIVE_ALIASES
+#include <simde/wasm/simd128.h>
+#define AP_HAVE_SIMD 1
+#endif
+#endif
+#ifndef AP_HAVE_SIMD
+#define AP_HAVE_SIMD 0
+#endif
+
+namespace adaptive_pool {
+namespace kernels {
+
+// One lane: the scalar twin. Index is the type max kernels keep per-lane positions in.
+template <typename T>
+struct Scalar {
+  using Elem = T;
+  using Index = int64_t;
+  static constexpr int kLanes = 1;
+  static constexpr const char* kIsa = "scalar";
+  T v;
+  struct Mask {
+    bool m;
+  };
+  struct Idx {
+    int64_t v;
+  };
+  static Scalar load(const T* p) { return {*p}; }
+  static void store(T* p, Scalar a) { *p = a.v; }
+  static Scalar splat(T x) { return {x}; }
+  static Scalar add(Scalar a, Scalar b) { return {a.v + b.v}; }
+  static Scalar div(Scalar a, Scalar b) { return {a.v / b.v}; }
+  static T hsum(Scalar a) { return a.v; }
+  // PyTorch's max update rule: a strictly greater value or any NaN replaces the current maximum.
+  static Mask takes(Scalar cand, Scalar cur) { return {cand.v > cur.v || std::isnan(cand.v)}; }
+  static Scalar select(Mask m, Scalar a, Scalar b) { return m.m ? a : b; }
+  static Idx idx_splat(int64_t i) { return {i}; }
+  static Idx idx_iota(int64_t base) { return {base}; }
+  static Idx idx_select(Mask m, Idx a, Idx b) { return m.m ? a : b; }
+  static Idx idx_load(const Index* p) { return {*p}; }
+  static void idx_store(Index* p, Idx a) { *p = a.v; }
+  static void idx_store_i32(int32_t* p, Idx a) { *p = static_cast<int32_t>(a.v); }
+};
+
+#if AP_HAVE_SIMD
+struct F32x4 {
+  using Elem = float;
+  using Index = int32_t;
+  static constexpr int kLanes = 4;
+  static constexpr const char* kIsa = "wasmsimd";
+  v128_t v;
+  struct Mask {
+    v128_t m;
+  };
+  struct Idx {
+    v128_t v;
+  };
+  static F32x4 load(const float* p) { return {wasm_v128_load(p)}; }
+  static void store(float* p, F32x4 a) { wasm_v128_store(p, a.v); }
+  static F32x4 splat(float x) { return {wasm_f32x4_splat(x)}; }
+  static F32x4 add(F32x4 a, F32x4 b) { return {wasm_f32x4_add(a.v, b.v)}; }
+  static F32x4 div(F32x4 a, F32x4 b) { return {wasm_f32x4_div(a.v, b.v)}; }
+  static float hsum(F32x4 a) {
+    return (wasm_f32x4_extract_lane(a.v, 0) + wasm_f32x4_extract_lane(a.v, 1)) +
+           (wasm_f32x4_extract_lane(a.v, 2) + wasm_f32x4_extract_lane(a.v, 3));
+  }
+  static Mask takes(F32x4 cand, F32x4 cur) {
+    return {wasm_v128_or(wasm_f32x4_gt(cand.v, cur.v), wasm_f32x4_ne(cand.v, cand.v))};
+  }
+  static F32x4 select(Mask m, F32x4 a, F32x4 b) { return {wasm_v128_bitselect(a.v, b.v, m.m)}; }
+  static Idx idx_splat(int64_t i) { return {wasm_i32x4_splat(static_cast<int32_t>(i))}; }
+  static Idx idx_iota(int64_t base) {
+    const int32_t b = static_cast<int32_t>(base);
+    return {wasm_i32x4_make(b, b + 1, b + 2, b + 3)};
+  }
+  static Idx idx_select(Mask m, Idx a, Idx b) { return {wasm_v128_bitselect(a.v, b.v, m.m)}; }
+  static Idx idx_load(const Index* p) { return {wasm_v128_load(p)}; }
+  static void idx_store(Index* p, Idx a) { wasm_v128_store(p, a.v); }
+  static void idx_store_i32(int32_t* p, Idx a) { wasm_v128_store(p, a.v); }
+};
+
+struct F64x2 {
+  using Elem = double;
+  using Index = int64_t;
+  static constexpr int kLanes = 2;
+  static constexpr const char* kIsa = "wasmsimd";
+  v128_t v;
+  struct Mask {
+    v128_t m;
+  };
+  struct Idx {
+    v128_t v;
+  };
+  static F64x2 load(const double* p) { return {wasm_v128_load(p)}; }
+  static void store(double* p, F64x2 a) { wasm_v128_store(p, a.v); }
+  static F64x2 splat(double x) { return {wasm_f64x2_splat(x)}; }
+  static F64x2 add(F64x2 a, F64x2 b) { return {wasm_f64x2_add(a.v, b.v)}; }
+  static F64x2 div(F64x2 a, F64x2 b) { return {wasm_f64x2_div(a.v, b.v)}; }
+  static double hsum(F64x2 a) {
+    return wasm_f64x2_extract_lane(a.v, 0) + wasm_f64x2_extract_lane(a.v, 1);
+  }
+  static Mask takes(F64x2 cand, F64x2 cur) {
+    return {wasm_v128_or(wasm_f64x2_gt(cand.v, cur.v), wasm_f64x2_ne(cand.v, cand.v))};
+  }
+  static F64x2 select(Mask m, F64x2 a, F64x2 b) { return {wasm_v128_bitselect(a.v, b.v, m.m)}; }
+  static Idx idx_splat(int64_t i) { return {wasm_i64x2_splat(i)}; }
+  static Idx idx_iota(int64_t base) { return {wasm_i64x2_make(base, base + 1)}; }
+  static Idx idx_select(Mask m, Idx a, Idx b) { return {wasm_v128_bitselect(a.v, b.v, m.m)}; }
+  static Idx idx_load(const Index* p) { return {wasm_v128_load(p)}; }
+  static void idx_store(Index* p, Idx a) { wasm_v128_store(p, a.v); }
+  static void idx_store_i32(int32_t* p, Idx a) {
+    p[0] = static_cast<int32_t>(wasm_i64x2_extract_lane(a.v, 0));
+    p[1] = static_cast<int32_t>(wasm_i64x2_extract_lane(a.v, 1));
+  }
+};
+#endif
+
+// The widest vector for T in this build.
+template <typename T>
+struct Widest {
+  using type = Scalar<T>;
+};
+#if AP_HAVE_SIMD
+template <>
+struct Widest<float> {
+  using type = F32x4;
+};
+template <>
+struct Widest<double> {
+  using type = F64x2;
+};
+#endif
+
+}  // namespace kernels
+}  // namespace adaptive_pool
