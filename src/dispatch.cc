@@ -9,25 +9,25 @@ namespace adaptive_pool {
 template <typename T>
 void dispatch_avg_forward(const PoolGeometry& g, const WindowTables& w, const T* input, T* output,
                           ThreadPool* pool) {
-  kernels::run_avg_forward(g, w, input, output, pool, kernels::best_isa());
+  kernels::run_avg_forward(g, w, input, output, pool);
 }
 
 template <typename T>
 void dispatch_max_forward(const PoolGeometry& g, const WindowTables& w, const T* input, T* output,
                           int32_t* indices, ThreadPool* pool) {
-  kernels::run_max_forward(g, w, input, output, indices, pool, kernels::best_isa());
+  kernels::run_max_forward(g, w, input, output, indices, pool);
 }
 
 template <typename T>
 void dispatch_avg_backward(const PoolGeometry& g, const WindowTables& w, const T* grad_output,
                            T* grad_input, ThreadPool* pool) {
-  kernels::run_avg_backward(g, w, grad_output, grad_input, pool, kernels::best_isa());
+  kernels::run_avg_backward(g, w, grad_output, grad_input, pool);
 }
 
 template <typename T>
 void dispatch_max_backward(const PoolGeometry& g, const WindowTables& w, const T* grad_output,
                            const int32_t* indices, T* grad_input, ThreadPool* pool) {
-  kernels::run_max_backward(g, w, grad_output, indices, grad_input, pool, kernels::best_isa());
+  kernels::run_max_backward(g, w, grad_output, indices, grad_input, pool);
 }
 
 #define ADAPTIVE_POOL_INSTANTIATE(T)                                                             \

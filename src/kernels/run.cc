@@ -15,9 +15,6 @@ namespace kernels {
 
 namespace {
 
-// Below this many elements touched per chunk, waking a worker costs more than it saves.
-constexpr int64_t kMinChunkElements = 1 << 15;
-
 Shape make_shape(const PoolGeometry& g, const WindowTables& w) {
   Shape s;
   const bool last = g.layout == Layout::kChannelsLast;
@@ -31,11 +28,11 @@ Shape make_shape(const PoolGeometry& g, const WindowTables& w) {
   return s;
 }
 
-void run_items(ThreadPool* pool, int64_t items, int64_t elements,
+void run_items(ThreadPool* pool, const RunOptions& o, int64_t items, int64_t elements,
                const std::function<void(int64_t, int64_t)>& fn) {
   if (items <= 0) return;
   const int64_t per_item = std::max<int64_t>(1, elements / items);
-  const int64_t grain = std::max<int64_t>(1, kMinChunkElements / per_item);
+  const int64_t grain = std::max<int64_t>(1, o.min_chunk_elements / per_item);
   if (pool == nullptr || pool->threads() == 1) {
     fn(0, items);
   } else {
@@ -61,7 +58,7 @@ const char* isa_name(Isa isa) { return isa == Isa::kSimd ? "wasmsimd" : "scalar"
 
 template <typename T>
 void run_avg_forward(const PoolGeometry& g, const WindowTables& w, const T* input, T* output,
-                     ThreadPool* pool, Isa isa) {
+                     ThreadPool* pool, const RunOptions& o) {
   if (g.input_numel() == 0 || g.output_numel() == 0) return;
   ForwardArgs<T> a;
   a.s = make_shape(g, w);
@@ -70,14 +67,14 @@ void run_avg_forward(const PoolGeometry& g, const WindowTables& w, const T* inpu
   const int64_t elements = g.input_numel() + g.output_numel();
   const bool global = g.out_plane() == 1;
   const bool last = g.layout == Layout::kChannelsLast;
-  with_isa<T>(isa, [&](auto v) {
+  with_isa<T>(o.isa, [&](auto v) {
     using V = decltype(v);
     if (global) {
-      run_items(pool, a.s.images, elements, [&](int64_t b, int64_t e) {
+      run_items(pool, o, a.s.images, elements, [&](int64_t b, int64_t e) {
         last ? global_avgpool_nhwc<V>(a, b, e) : global_avgpool_nchw<V>(a, b, e);
       });
     } else {
-      run_items(pool, a.s.images * a.s.out_rows(), elements, [&](int64_t b, int64_t e) {
+      run_items(pool, o, a.s.images * a.s.out_rows(), elements, [&](int64_t b, int64_t e) {
         last ? avgpool_fwd_nhwc<V>(a, b, e) : avgpool_fwd_nchw<V>(a, b, e);
       });
     }
@@ -86,7 +83,7 @@ void run_avg_forward(const PoolGeometry& g, const WindowTables& w, const T* inpu
 
 template <typename T>
 void run_max_forward(const PoolGeometry& g, const WindowTables& w, const T* input, T* output,
-                     int32_t* indices, ThreadPool* pool, Isa isa) {
+                     int32_t* indices, ThreadPool* pool, const RunOptions& o) {
   if (g.input_numel() == 0 || g.output_numel() == 0) return;
   ForwardArgs<T> a;
   a.s = make_shape(g, w);
@@ -95,9 +92,9 @@ void run_max_forward(const PoolGeometry& g, const WindowTables& w, const T* inpu
   a.indices = indices;
   const int64_t elements = g.input_numel() + g.output_numel();
   const bool last = g.layout == Layout::kChannelsLast;
-  with_isa<T>(isa, [&](auto v) {
+  with_isa<T>(o.isa, [&](auto v) {
     using V = decltype(v);
-    run_items(pool, a.s.images * a.s.out_rows(), elements, [&](int64_t b, int64_t e) {
+    run_items(pool, o, a.s.images * a.s.out_rows(), elements, [&](int64_t b, int64_t e) {
       last ? maxpool_fwd_nhwc<V>(a, b, e) : maxpool_fwd_nchw<V>(a, b, e);
     });
   });
@@ -105,7 +102,7 @@ void run_max_forward(const PoolGeometry& g, const WindowTables& w, const T* inpu
 
 template <typename T>
 void run_avg_backward(const PoolGeometry& g, const WindowTables& w, const T* grad_output,
-                      T* grad_input, ThreadPool* pool, Isa isa) {
+                      T* grad_input, ThreadPool* pool, const RunOptions& o) {
   if (g.input_numel() == 0) return;
   BackwardArgs<T> a;
   a.s = make_shape(g, w);
@@ -117,9 +114,9 @@ void run_avg_backward(const PoolGeometry& g, const WindowTables& w, const T* gra
   }
   const int64_t elements = g.input_numel() + g.output_numel();
   const bool last = g.layout == Layout::kChannelsLast;
-  with_isa<T>(isa, [&](auto v) {
+  with_isa<T>(o.isa, [&](auto v) {
     using V = decltype(v);
-    run_items(pool, a.s.images * a.s.in_rows(), elements, [&](int64_t b, int64_t e) {
+    run_items(pool, o, a.s.images * a.s.in_rows(), elements, [&](int64_t b, int64_t e) {
       last ? avgpool_bwd_nhwc<V>(a, b, e) : avgpool_bwd_nchw<V>(a, b, e);
     });
   });
@@ -127,7 +124,8 @@ void run_avg_backward(const PoolGeometry& g, const WindowTables& w, const T* gra
 
 template <typename T>
 void run_max_backward(const PoolGeometry& g, const WindowTables& w, const T* grad_output,
-                      const int32_t* indices, T* grad_input, ThreadPool* pool, Isa isa) {
+                      const int32_t* indices, T* grad_input, ThreadPool* pool,
+                      const RunOptions& o) {
   if (g.input_numel() == 0) return;
   BackwardArgs<T> a;
   a.s = make_shape(g, w);
@@ -141,9 +139,9 @@ void run_max_backward(const PoolGeometry& g, const WindowTables& w, const T* gra
   a.bands =
       std::max<int64_t>(1, std::min<int64_t>(band_limit, 8 / std::max<int64_t>(1, a.s.images)));
   const int64_t elements = g.input_numel() + g.output_numel() * a.bands;
-  with_isa<T>(isa, [&](auto v) {
+  with_isa<T>(o.isa, [&](auto v) {
     using V = decltype(v);
-    run_items(pool, a.s.images * a.bands, elements, [&](int64_t b, int64_t e) {
+    run_items(pool, o, a.s.images * a.bands, elements, [&](int64_t b, int64_t e) {
       last ? maxpool_bwd_nhwc<V>(a, b, e) : maxpool_bwd_nchw<V>(a, b, e);
     });
   });
@@ -151,13 +149,13 @@ void run_max_backward(const PoolGeometry& g, const WindowTables& w, const T* gra
 
 #define AP_RUN_INSTANTIATE(T)                                                               \
   template void run_avg_forward<T>(const PoolGeometry&, const WindowTables&, const T*, T*,  \
-                                   ThreadPool*, Isa);                                       \
+                                   ThreadPool*, const RunOptions&);                         \
   template void run_max_forward<T>(const PoolGeometry&, const WindowTables&, const T*, T*,  \
-                                   int32_t*, ThreadPool*, Isa);                             \
+                                   int32_t*, ThreadPool*, const RunOptions&);               \
   template void run_avg_backward<T>(const PoolGeometry&, const WindowTables&, const T*, T*, \
-                                    ThreadPool*, Isa);                                      \
+                                    ThreadPool*, const RunOptions&);                        \
   template void run_max_backward<T>(const PoolGeometry&, const WindowTables&, const T*,     \
-                                    const int32_t*, T*, ThreadPool*, Isa);
+                                    const int32_t*, T*, ThreadPool*, const RunOptions&);
 AP_RUN_INSTANTIATE(float)
 AP_RUN_INSTANTIATE(double)
 #undef AP_RUN_INSTANTIATE

@@ -20,21 +20,29 @@ bool simd_available();  // false in the wasm "scalar" build
 Isa best_isa();
 const char* isa_name(Isa isa);
 
+struct RunOptions {
+  Isa isa = best_isa();
+  // Below this many elements touched per chunk, waking a worker costs more than it saves, so the
+  // work stays on the calling thread. Tests lower it to make small shapes split across threads.
+  int64_t min_chunk_elements = 1 << 15;
+};
+
 template <typename T>
 void run_avg_forward(const PoolGeometry& g, const WindowTables& w, const T* input, T* output,
-                     ThreadPool* pool, Isa isa);
+                     ThreadPool* pool, const RunOptions& options = {});
 
 template <typename T>
 void run_max_forward(const PoolGeometry& g, const WindowTables& w, const T* input, T* output,
-                     int32_t* indices, ThreadPool* pool, Isa isa);
+                     int32_t* indices, ThreadPool* pool, const RunOptions& options = {});
 
 template <typename T>
 void run_avg_backward(const PoolGeometry& g, const WindowTables& w, const T* grad_output,
-                      T* grad_input, ThreadPool* pool, Isa isa);
+                      T* grad_input, ThreadPool* pool, const RunOptions& options = {});
 
 template <typename T>
 void run_max_backward(const PoolGeometry& g, const WindowTables& w, const T* grad_output,
-                      const int32_t* indices, T* grad_input, ThreadPool* pool, Isa isa);
+                      const int32_t* indices, T* grad_input, ThreadPool* pool,
+                      const RunOptions& options = {});
 
 }  // namespace kernels
 }  // namespace adaptive_pool

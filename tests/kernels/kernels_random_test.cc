@@ -1,0 +1,277 @@
+// Every kernel (SIMD and scalar twin, both dtypes, both layouts, 1d/2d/3d) against the reference
+// loops on seeded random shapes, with thread counts 1..4 that must give bit-identical results and
+// NaN-poisoned guard regions that must stay untouched. Shapes cover the boundary classes: channels
+// 1..9 (below, at and above a vector), output 1 (global), output = input, output > input,
+// in - 1 (sliding windows), non-divisible sizes, kh != kw.
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "kernels/run.h"
+#include "parallel.h"
+#include "reference/reference.h"
+#include "test_support.h"
+#include "window_tables.h"
+
+using namespace adaptive_pool;
+using ap_test::Guarded;
+using kernels::Isa;
+using kernels::RunOptions;
+
+namespace {
+
+struct Config {
+  PoolKind kind;
+  int dims;
+  Layout layout;
+  std::vector<int64_t> input_shape;
+  std::vector<int64_t> output_size;
+  uint32_t seed;
+  bool specials;
+
+  std::string describe() const {
+    std::ostringstream s;
+    s << (kind == PoolKind::kAvg ? "avg" : "max") << dims << "d "
+      << (layout == Layout::kChannelsLast ? "channels-last" : "channels-first") << " input [";
+    for (size_t i = 0; i < input_shape.size(); ++i) s << (i ? "," : "") << input_shape[i];
+    s << "] output_size [";
+    for (size_t i = 0; i < output_size.size(); ++i) s << (i ? "," : "") << output_size[i];
+    s << "] seed " << seed << (specials ? " with NaN/inf" : "");
+    return s.str();
+  }
+};
+
+// An output size for an axis of length n, drawn from the boundary classes.
+int64_t pick_out(std::mt19937& rng, int64_t n) {
+  switch (rng() % 7) {
+    case 0:
+      return 1;
+    case 1:
+      return n;
+    case 2:
+      return n > 1 ? n - 1 : 1;
+    case 3:
+      return n + 1 + static_cast<int64_t>(rng() % 4);
+    case 4:
+      return 2 * n;
+    default:
+      return 1 + static_cast<int64_t>(rng() % static_cast<uint32_t>(n));
+  }
+}
+
+Config random_config(uint32_t seed) {
+  std::mt19937 rng(seed);
+  Config c;
+  c.seed = seed;
+  c.kind = rng() % 2 ? PoolKind::kMax : PoolKind::kAvg;
+  c.dims = 1 + static_cast<int>(rng() % 3);
+  c.layout = rng() % 2 ? Layout::kChannelsLast : Layout::kChannelsFirst;
+  c.specials = rng() % 3 == 0;
+  const int64_t channels = 1 + static_cast<int64_t>(rng() % 9);
+  const bool batched = rng() % 3 != 0;
+  std::vector<int64_t> spatial;
+  for (int a = 0; a < c.dims; ++a) {
+    // Long rows sometimes (SIMD inside one window, many vectors per row), short ones mostly.
+    const uint32_t max_len = (a == c.dims - 1 && rng() % 3 == 0) ? 70 : (c.dims == 3 ? 7 : 17);
+    spatial.push_back(1 + static_cast<int64_t>(rng() % max_len));
+  }
+  if (batched) c.input_shape.push_back(static_cast<int64_t>(rng() % 3));
+  if (c.layout == Layout::kChannelsFirst) c.input_shape.push_back(channels);
+  for (int64_t n : spatial) c.input_shape.push_back(n);
+  if (c.layout == Layout::kChannelsLast) c.input_shape.push_back(channels);
+  for (int64_t n : spatial) c.output_size.push_back(pick_out(rng, n));
+  return c;
+}
+
+template <typename T>
+bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+}
+
+// Results at one thread, which every other thread count must reproduce bit for bit.
+template <typename T>
+struct FirstRun {
+  std::vector<T> out, grad;
+  std::vector<int32_t> idx;
+};
+
+// Runs one config through one ISA on `pool` and checks it against the reference (and against the
+// one-thread results when threads > 1).
+template <typename T>
+void check_config(const Config& c, Isa isa, ThreadPool& pool, FirstRun<T>* first) {
+  INFO(c.describe() << (sizeof(T) == 4 ? " float32 " : " float64 ") << kernels::isa_name(isa)
+                    << " threads " << pool.threads());
+  PoolGeometry g;
+  Status st = plan_forward(c.kind, c.dims, c.layout, c.input_shape, c.output_size, &g);
+  REQUIRE(st.ok());
+  const WindowTables w = make_window_tables(g);
+
+  std::vector<double> values = ap_test::grid_values(g.input_numel(), c.seed);
+  if (c.specials) ap_test::add_specials(&values);
+  const std::vector<T> input = ap_test::cast_to<T>(values);
+  const std::vector<T> grad_out =
+      ap_test::cast_to<T>(ap_test::grid_values(g.output_numel(), c.seed + 7));
+
+  // The reference results.
+  std::vector<T> ref_out(static_cast<size_t>(g.output_numel()));
+  std::vector<int32_t> ref_idx(static_cast<size_t>(g.output_numel()));
+  std::vector<T> ref_grad(static_cast<size_t>(g.input_numel()));
+  if (c.kind == PoolKind::kAvg) {
+    reference::avg_forward(g, w, input.data(), ref_out.data());
+    reference::avg_backward(g, w, grad_out.data(), ref_grad.data());
+  } else {
+    reference::max_forward(g, w, input.data(), ref_out.data(), ref_idx.data());
+    reference::max_backward(g, w, grad_out.data(), ref_idx.data(), ref_grad.data());
+  }
+  const double fwd_tol = ap_test::avg_tolerance<T>(ap_test::max_abs(input));
+  const double bwd_tol = ap_test::avg_tolerance<T>(ap_test::max_abs(grad_out));
+
+  RunOptions opt;
+  opt.isa = isa;
+  opt.min_chunk_elements = 1;  // split even tiny shapes across every thread
+  Guarded<T> out(g.output_numel()), grad(g.input_numel());
+  Guarded<int32_t> idx(g.output_numel());
+  if (c.kind == PoolKind::kAvg) {
+    kernels::run_avg_forward(g, w, input.data(), out.data(), &pool, opt);
+    kernels::run_avg_backward(g, w, grad_out.data(), grad.data(), &pool, opt);
+  } else {
+    kernels::run_max_forward(g, w, input.data(), out.data(), idx.data(), &pool, opt);
+    // Backward from the reference's indices, so a forward bug cannot hide a backward one.
+    kernels::run_max_backward(g, w, grad_out.data(), ref_idx.data(), grad.data(), &pool, opt);
+  }
+  REQUIRE(out.guards_intact());
+  REQUIRE(grad.guards_intact());
+  REQUIRE(idx.guards_intact());
+
+  // Failures name the element and both values; passing elements cost no assertion each.
+  for (int64_t i = 0; i < g.output_numel(); ++i) {
+    const T want = ref_out[static_cast<size_t>(i)];
+    const bool ok = c.kind == PoolKind::kAvg ? ap_test::close_value(out[i], want, fwd_tol)
+                                             : ap_test::same_value(out[i], want) &&
+                                                   idx[i] == ref_idx[static_cast<size_t>(i)];
+    if (!ok) {
+      FAIL("output element " << i << ": got " << out[i] << " (index " << idx[i] << "), expected "
+                             << want << " (index " << ref_idx[static_cast<size_t>(i)] << ")");
+    }
+  }
+  for (int64_t i = 0; i < g.input_numel(); ++i) {
+    const T want = ref_grad[static_cast<size_t>(i)];
+    const bool ok = c.kind == PoolKind::kAvg ? ap_test::close_value(grad[i], want, bwd_tol)
+                                             : ap_test::same_value(grad[i], want);
+    if (!ok) FAIL("grad_input element " << i << ": got " << grad[i] << ", expected " << want);
+  }
+  if (pool.threads() == 1) {
+    *first = {out.values(), grad.values(), idx.values()};
+  } else {
+    REQUIRE(same_bits(out.values(), first->out));
+    REQUIRE(same_bits(grad.values(), first->grad));
+    if (c.kind == PoolKind::kMax) REQUIRE(idx.values() == first->idx);
+  }
+}
+
+std::vector<Isa> isas() {
+  std::vector<Isa> v{Isa::kScalar};
+  if (kernels::simd_available()) v.push_back(Isa::kSimd);
+  return v;
+}
+
+// Thread counts outermost, one pool alive at a time (the wasm test build pre-creates 4 workers).
+void check_all(const std::vector<Config>& configs) {
+  const size_t runs = configs.size() * isas().size();
+  std::vector<FirstRun<float>> first_f(runs);
+  std::vector<FirstRun<double>> first_d(runs);
+  for (int threads = 1; threads <= 4; ++threads) {
+    ThreadPool pool(threads);
+    size_t r = 0;
+    for (const Config& c : configs) {
+      for (Isa isa : isas()) {
+        check_config<float>(c, isa, pool, &first_f[r]);
+        check_config<double>(c, isa, pool, &first_d[r]);
+        ++r;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("random shapes: every kernel matches the reference at 1..4 threads", "[kernels]") {
+  std::vector<Config> configs;
+  for (uint32_t seed = 1; seed <= 300; ++seed) configs.push_back(random_config(seed));
+  check_all(configs);
+}
+
+TEST_CASE("boundary classes in every layout and rank", "[kernels]") {
+  // kh != kw, C % 4 != 0: the shape of PyTorch's own channels-last backward bug.
+  const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes2d = {
+      {{13, 17}, {7, 7}},   {{13, 17}, {1, 1}}, {{9, 9}, {9, 9}},   {{5, 5}, {7, 7}},
+      {{8, 64}, {16, 128}}, {{6, 40}, {5, 39}}, {{14, 14}, {7, 7}}, {{11, 90}, {3, 3}},
+      {{7, 3}, {4, 2}},     {{1, 1}, {3, 2}},   {{20, 33}, {6, 4}}, {{3, 81}, {2, 80}},
+  };
+  uint32_t seed = 1000;
+  std::vector<Config> configs;
+  for (const auto& s : shapes2d) {
+    for (int64_t channels : {1, 3, 4, 5, 8, 9}) {
+      for (Layout layout : {Layout::kChannelsFirst, Layout::kChannelsLast}) {
+        for (PoolKind kind : {PoolKind::kAvg, PoolKind::kMax}) {
+          Config c;
+          c.kind = kind;
+          c.dims = 2;
+          c.layout = layout;
+          c.seed = ++seed;
+          c.specials = seed % 2 == 0;
+          c.input_shape = layout == Layout::kChannelsFirst
+                              ? std::vector<int64_t>{2, channels, s.first[0], s.first[1]}
+                              : std::vector<int64_t>{2, s.first[0], s.first[1], channels};
+          c.output_size = s.second;
+          configs.push_back(c);
+        }
+      }
+    }
+  }
+  check_all(configs);
+}
+
+TEST_CASE("max keeps PyTorch's NaN and tie rules across merged columns", "[kernels]") {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  // One 3x8 plane pooled to 1x2 (windows 3x4): pass 1 keeps a maximum per column, pass 2 must
+  // still pick what a row-major scan picks.
+  struct Case {
+    std::vector<float> plane;
+    int32_t expect[2];
+  };
+  const std::vector<Case> cases = {
+      // Ties: the maximum 5 appears at (0,3) and (1,0): the first in row-major order wins.
+      {{0, 0, 0, 5, 1, 1, 1, 1, 5, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1}, {3, 4}},
+      // NaN in two columns: the last NaN in row-major order (row 2) wins over the one in row 1.
+      {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, nan, 0, 0, 0, 0, 0, nan, 0, 0, 0, 0, 0, 0}, {17, 4}},
+      {{0, 0, 0, 0, 0, 0, 0, 0, nan, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, {8, 4}},
+      // All -inf: the window's first position.
+      {{-inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf,
+        -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf},
+       {0, 4}},
+      // -0 and +0 compare equal: the first one wins.
+      {{-1, -1,    -1, -1, -1, -1, -1, -1, -1, -1, 0,  -1,
+        -1, -0.0f, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1},
+       {10, 13}},
+  };
+  for (const Case& k : cases) {
+    PoolGeometry g;
+    REQUIRE(plan_forward(PoolKind::kMax, 2, Layout::kChannelsFirst, {1, 3, 8}, {1, 2}, &g).ok());
+    const WindowTables w = make_window_tables(g);
+    for (Isa isa : isas()) {
+      RunOptions opt;
+      opt.isa = isa;
+      float out[2];
+      int32_t idx[2];
+      kernels::run_max_forward(g, w, k.plane.data(), out, idx, nullptr, opt);
+      CHECK(idx[0] == k.expect[0]);
+      CHECK(idx[1] == k.expect[1]);
+    }
+  }
+}
