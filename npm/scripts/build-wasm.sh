@@ -11,9 +11,18 @@ export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
 builds=("$@")
 [ ${#builds[@]} -gt 0 ] || builds=(scalar simd simd-threads)
 
+# One build at a time (the demo's build script may call this one): concurrent cmake runs in one
+# build folder would pair a .js with another link's .wasm.
+mkdir -p build
+exec 9>build/.build-wasm.lock
+flock 9
+
+# Assembled in a staging folder, then moved into npm/dist build by build, so readers of npm/dist
+# never see a half-written package.
+stage=build/npm-dist-stage
 dist=npm/dist
-rm -rf "$dist"
-mkdir -p "$dist"
+rm -rf "$stage"
+mkdir -p "$stage"
 
 for name in "${builds[@]}"; do
   case "$name" in
@@ -26,18 +35,27 @@ for name in "${builds[@]}"; do
   emcmake cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DADAPTIVE_POOL_TESTS=OFF "${flags[@]}" >/dev/null
   cmake --build "$dir" -j 2 --target adaptive_pool_node adaptive_pool_web
   for env in node web; do
-    mkdir -p "$dist/$env/$name"
-    cp "$dir/bindings/$env"/adaptive-pool.{js,wasm} "$dist/$env/$name/"
+    mkdir -p "$stage/$env/$name"
+    cp "$dir/bindings/$env"/adaptive-pool.{js,wasm} "$stage/$env/$name/"
     if [ -f "$dir/bindings/$env/adaptive-pool.worker.js" ]; then
-      cp "$dir/bindings/$env/adaptive-pool.worker.js" "$dist/$env/$name/"
+      cp "$dir/bindings/$env/adaptive-pool.worker.js" "$stage/$env/$name/"
     fi
   done
   # The package is "type": "module"; Node's loader and its thread worker are CommonJS.
-  echo '{ "type": "commonjs" }' >"$dist/node/$name/package.json"
+  echo '{ "type": "commonjs" }' >"$stage/node/$name/package.json"
 done
 
-cp npm/src/core.js npm/src/browser.js npm/src/node.cjs npm/src/node.mjs "$dist/"
-cp npm/src/index.d.ts "$dist/index.d.ts"
-cp npm/src/index.d.ts "$dist/index.d.cts"
-node npm/scripts/make-cjs.mjs npm/src/core.js "$dist/core.cjs"
+cp npm/src/core.js npm/src/browser.js npm/src/node.cjs npm/src/node.mjs "$stage/"
+cp npm/src/index.d.ts "$stage/index.d.ts"
+cp npm/src/index.d.ts "$stage/index.d.cts"
+node npm/scripts/make-cjs.mjs npm/src/core.js "$stage/core.cjs"
+
+mkdir -p "$dist/node" "$dist/web"
+for name in "${builds[@]}"; do
+  for env in node web; do
+    rm -rf "$dist/$env/$name"
+    mv "$stage/$env/$name" "$dist/$env/$name"
+  done
+done
+cp "$stage"/*.js "$stage"/*.cjs "$stage"/*.mjs "$stage"/*.d.ts "$stage"/*.d.cts "$dist/"
 echo "npm/dist assembled for: ${builds[*]}"
