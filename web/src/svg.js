@@ -18,7 +18,7 @@ const SVG_CSS = `
   .cell.picked { fill: #ffe08a; stroke: #b7791f; stroke-width: 2; }
   .win-label { font-size: 11px; fill: #fff; font-weight: 600; }
   .win-label.outside { fill: #1f2933; font-weight: 500; }
-  .dim { opacity: 0.22; }
+  .dim { opacity: 0.3; }
   .sel-outline { fill: none; stroke: #111; stroke-width: 2.5; }
   .mismatch { fill: #fde2e1; stroke: #d64545; stroke-width: 1.5; }
   .bad { fill: #d64545; }
