@@ -52,9 +52,9 @@ export function simdSupported() {
 // Why threads cannot be used here, or '' when they can. Node is always allowed; a browser page
 // needs SharedArrayBuffer and cross-origin isolation (COOP/COEP headers).
 export function threadsMissing(isNode) {
-  if (typeof SharedArrayBuffer === 'undefined') return 'SharedArrayBuffer, which is not available';
   if (!isNode && globalThis.crossOriginIsolated !== true)
-    return 'a cross-origin isolated page (serve it with COOP/COEP headers)';
+    return 'a cross-origin isolated page for SharedArrayBuffer (serve it with COOP/COEP headers)';
+  if (typeof SharedArrayBuffer === 'undefined') return 'SharedArrayBuffer, which this engine lacks';
   return '';
 }
 
@@ -245,6 +245,12 @@ export class AdaptivePool {
     t.data.fill(0);
     this.#tensors.add(t);
     return t;
+  }
+
+  // Internal, for bench/run.mjs only: the memory roofline (one SIMD read of the tensor's bytes).
+  _roofline(t) {
+    this.#ownTensor('_roofline()', 't', t);
+    return this.#m._roofline(t._ptr, t.size, t.dtype === 'float64');
   }
 
   // Bytes of wasm heap in use (malloc'ed and not freed): tensors plus anything a call leaked.
