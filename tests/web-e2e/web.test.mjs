@@ -93,6 +93,14 @@ describe('demo page', () => {
     await page.close();
   });
 
+  test('?build=scalar forces the scalar build, which computes the same windows', async () => {
+    const page = await open(plain, '?build=scalar&l=9&o=2');
+    assert.equal(await page.textContent('[data-testid=status-build]'), 'scalar');
+    assert.deepEqual(await texts(page, 'window-1d'), ['[0,5)', '[4,9)']);
+    assertClose((await texts(page, 'avg-1d')).map(Number), [2, 6], 'avg 9 -> 2');
+    await page.close();
+  });
+
   test('7 -> 4 shows the windows [0,2) [1,4) [3,6) [5,7) with their avg and max', async () => {
     const page = await open(isolated);
     await page.fill('[data-testid=in-1d]', '7');
@@ -107,6 +115,11 @@ describe('demo page', () => {
     assert.equal(await page.textContent('[data-testid=formula-end]'), '6');
     assert.match(await page.textContent('[data-testid=torch-1d]'), /nn\.AdaptiveAvgPool1d\(4\)/);
     await page.locator('#sec-1d').screenshot({ path: join(SHOTS, 'demo-1d.png') });
+    // More outputs than inputs: windows repeat inputs.
+    await page.fill('[data-testid=in-1d]', '5');
+    await page.fill('[data-testid=out-1d]', '7');
+    assert.deepEqual(await texts(page, 'window-1d'), ['[0,1)', '[0,2)', '[1,3)', '[2,3)', '[2,4)', '[3,5)', '[4,5)']);
+    assertClose((await texts(page, 'avg-1d')).map(Number), [0, 0.5, 1.5, 2, 2.5, 3.5, 4], 'avg 5 -> 7');
     await page.close();
   });
 
@@ -187,6 +200,24 @@ describe('demo page', () => {
     assert.match(await page.textContent('[data-testid=info-image]'), /rows \[17,35\) × cols \[17,36\)/);
     assert.equal(await page.locator('[data-testid=image-window]').count(), 1);
     await page.locator('#sec-image').screenshot({ path: join(SHOTS, 'demo-image.png') });
+    // A picked file replaces the sample: a 40 x 30 PNG made in the browser, pooled to 7 x 9.
+    const png = await page.evaluate(async () => {
+      const c = document.createElement('canvas');
+      c.width = 40;
+      c.height = 30;
+      const g = c.getContext('2d');
+      g.fillStyle = '#3366cc';
+      g.fillRect(0, 0, 40, 30);
+      g.fillStyle = '#ffcc00';
+      g.fillRect(10, 5, 20, 20);
+      const blob = await new Promise((resolve) => c.toBlob(resolve, 'image/png'));
+      return [...new Uint8Array(await blob.arrayBuffer())];
+    });
+    await page.setInputFiles('[data-testid=image-file]', { name: 'picked.png', mimeType: 'image/png', buffer: Buffer.from(png) });
+    await page.waitForFunction(() => document.querySelector('[data-testid=image-source]').textContent.startsWith('picked.png'));
+    assert.equal(await page.textContent('[data-testid=image-source]'), 'picked.png, 40 × 30 px');
+    await page.hover('[data-testid=image-out-cell][data-r="6"][data-c="8"] >> nth=0');
+    assert.match(await page.textContent('[data-testid=info-image]'), /rows \[25,30\) × cols \[35,40\)/);
     const [svgDl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=fig-1d-svg]')]);
     assert.match(readFileSync(await svgDl.path(), 'utf8'), /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     const [pngDl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=fig-grad-png]')]);

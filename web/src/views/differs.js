@@ -8,6 +8,7 @@ import { cellWidth } from './input1d.js';
 
 const LEFT = 120;
 const MAP_N = 24;
+const MAP_CELL = 14;
 
 export function mountDiffers(root, { engine, state }) {
   const fig = figure('adaptive-pool-vs-rounded-linspace', 'fig-differs', 'Real windows (wasm) vs. the rounded-linspace explanation');
@@ -70,7 +71,7 @@ export function mountDiffers(root, { engine, state }) {
     }
     mapFig.svg.querySelectorAll('[data-current]').forEach((n) => n.remove());
     if (L <= MAP_N && O <= MAP_N) {
-      mapFig.svg.append(el('rect', { 'data-current': 1, x: 40 + (O - 1) * 16, y: 30 + (L - 1) * 16, width: 16, height: 16, fill: 'none', stroke: '#111', 'stroke-width': 2.5 }));
+      mapFig.svg.append(el('rect', { 'data-current': 1, x: 40 + (O - 1) * MAP_CELL, y: 30 + (L - 1) * MAP_CELL, width: MAP_CELL, height: MAP_CELL, fill: 'none', stroke: '#111', 'stroke-width': 2.5 }));
     }
   };
 }
@@ -107,7 +108,10 @@ function drawing(L, O, real, lin, bad) {
       svg.append(el('text', { x: cx(real.start[o]) + 6, y: y + rowH - 6, class: 'win-label', text: win(real.start[o], real.end[o]) }));
     }
     if (cw * (le - ls) >= 44 && rowH >= 16) {
-      svg.append(el('text', { x: cx(ls) + 6, y: y + 2 * rowH - 3, class: 'win-label', 'font-size': 10, text: win(lin.start[o], lin.end[o]) }));
+      svg.append(el('text', {
+        x: cx(ls) + 6, y: y + 2 * rowH - 3, class: mismatch ? 'win-label' : 'win-label outside', 'font-size': 10,
+        text: win(lin.start[o], lin.end[o]),
+      }));
     }
   }
   return svg;
@@ -115,7 +119,7 @@ function drawing(L, O, real, lin, bad) {
 
 // Which (in, out) pairs the explanation gets wrong; every real window comes from ap.bins.
 function mismatchMap(engine, state) {
-  const size = 16;
+  const size = MAP_CELL;
   const width = 40 + MAP_N * size + 20;
   const height = 30 + MAP_N * size + 30;
   const svg = svgRoot(width, height, 'where rounded linspace differs from PyTorch');
