@@ -13,6 +13,8 @@ export default defineConfig({
   // Pre-bundling would move the package away from its .wasm files (resolved with import.meta.url).
   optimizeDeps: { exclude: ['adaptive-pool'] },
   server: {
+    // The package is linked from ../npm (file:../npm), outside this folder: let the dev server read its wasm.
+    fs: { allow: ['..'] },
     headers: {
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cross-Origin-Embedder-Policy': 'require-corp',
