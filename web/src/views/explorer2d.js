@@ -1,13 +1,15 @@
 // 2d explorer: H x W -> OH x OW. Hovering or clicking an output highlights its window (the product of the row
 // and column windows); the input is a heat map of window coverage or of the average-pool gradient; clicking an
 // input shows every output whose window contains it.
-import { el, svgRoot, heat } from '../svg.js';
+import { el, svgRoot, heat, PALETTE } from '../svg.js';
 import { h, sizeControl, segmented, figure, codeBlock } from '../ui.js';
 import { fmt, win } from '../format.js';
 import { arange } from '../random.js';
 
 const PAD = 28;
 const GAP = 70;
+const LANE = 7;
+const BAND = 2 * LANE + 8;
 
 export function mountExplorer2d(root, { engine, state }) {
   const fig = figure('adaptive-pool-2d', 'fig-2d', 'Input H × W (heat map) and output OH × OW — hover or click an output');
@@ -146,10 +148,12 @@ function drawing({ H, W, OH, OW, bh, bw, avg, values, active, picked, heatKind, 
   const co = Math.max(14, Math.min(52, Math.floor(240 / Math.max(OH, OW))));
   const inW = W * ci;
   const inH = H * ci;
-  const outX = PAD + inW + GAP;
-  const outY = PAD;
+  const inX = PAD + BAND;
+  const inY = PAD + BAND;
+  const outX = inX + inW + GAP;
+  const outY = inY;
   const width = outX + OW * co + PAD;
-  const height = PAD + Math.max(inH, OH * co) + 58;
+  const height = inY + Math.max(inH, OH * co) + 58;
   const svg = svgRoot(width, height, `2d adaptive pooling ${H}x${W} -> ${OH}x${OW}`);
 
   let lo = Infinity;
@@ -163,7 +167,7 @@ function drawing({ H, W, OH, OW, bh, bw, avg, values, active, picked, heatKind, 
   const pickedRows = picked ? [...bh.start].map((s, i) => s <= picked[0] && picked[0] < bh.end[i]) : null;
   const pickedCols = picked ? [...bw.start].map((s, j) => s <= picked[1] && picked[1] < bw.end[j]) : null;
 
-  svg.append(el('text', { x: PAD, y: PAD - 10, class: 'label muted', text: `input ${H} × ${W}` }));
+  svg.append(el('text', { x: inX, y: PAD - 10, class: 'label muted', text: `input ${H} × ${W}` }));
   svg.append(el('text', { x: outX, y: PAD - 10, class: 'label muted', text: `output ${OH} × ${OW}` }));
 
   for (let r = 0; r < H; r++) {
@@ -173,32 +177,49 @@ function drawing({ H, W, OH, OW, bh, bw, avg, values, active, picked, heatKind, 
       const hl = inWin(r, c);
       const g = el('g', { class: 'clickable', 'data-testid': 'in2d-cell', 'data-r': r, 'data-c': c, 'data-hl': hl ? 1 : 0, onclick: () => onPick([r, c]) });
       g.append(el('rect', {
-        x: PAD + c * ci, y: PAD + r * ci, width: ci, height: ci, fill: col.fill,
+        x: inX + c * ci, y: inY + r * ci, width: ci, height: ci, fill: col.fill,
         stroke: '#ffffff', 'stroke-width': 1, opacity: active && !hl ? 0.45 : 1,
       }));
       if (ci >= 24) {
-        g.append(el('text', { x: PAD + c * ci + ci / 2, y: PAD + r * ci + ci / 2 + 4, 'text-anchor': 'middle', class: 'small', style: `fill:${col.dark ? '#fff' : '#1f2933'}`, text: fmt(v, 2) }));
+        g.append(el('text', { x: inX + c * ci + ci / 2, y: inY + r * ci + ci / 2 + 4, 'text-anchor': 'middle', class: 'small', style: `fill:${col.dark ? '#fff' : '#1f2933'}`, text: fmt(v, 2) }));
       }
       g.append(el('title', { text: `input (${r}, ${c}): ${heatKind === 'coverage' ? 'windows' : 'gradient'} ${fmt(v)}` }));
       svg.append(g);
     }
   }
   if (picked) {
-    svg.append(el('rect', { x: PAD + picked[1] * ci, y: PAD + picked[0] * ci, width: ci, height: ci, fill: 'none', stroke: '#f6ad55', 'stroke-width': 3 }));
+    svg.append(el('rect', { x: inX + picked[1] * ci, y: inY + picked[0] * ci, width: ci, height: ci, fill: 'none', stroke: '#f6ad55', 'stroke-width': 3 }));
   }
   if (active) {
     const [r, c] = active;
     svg.append(el('rect', {
       'data-testid': 'window-2d-rect',
-      x: PAD + bw.start[c] * ci, y: PAD + bh.start[r] * ci,
+      x: inX + bw.start[c] * ci, y: inY + bh.start[r] * ci,
       width: (bw.end[c] - bw.start[c]) * ci, height: (bh.end[r] - bh.start[r]) * ci,
       fill: 'none', stroke: '#111', 'stroke-width': 3, rx: 2,
     }));
     // Guide from the output cell to its window.
     svg.append(el('line', {
-      x1: PAD + bw.end[c] * ci, y1: PAD + (bh.start[r] + bh.end[r]) * ci / 2,
+      x1: inX + bw.end[c] * ci, y1: inY + ((bh.start[r] + bh.end[r]) * ci) / 2,
       x2: outX + c * co, y2: outY + r * co + co / 2,
       stroke: '#111', 'stroke-width': 1, 'stroke-dasharray': '4 3', opacity: 0.6,
+    }));
+  }
+
+  // Row windows (left) and column windows (top) of the input, alternating lanes so overlaps show: each 2d
+  // window is one row bar times one column bar.
+  for (let c = 0; c < OW; c++) {
+    const on = active && active[1] === c;
+    svg.append(el('rect', {
+      x: inX + bw.start[c] * ci + 1, y: PAD + (c % 2) * (LANE + 2), width: (bw.end[c] - bw.start[c]) * ci - 2, height: LANE, rx: 2,
+      fill: on ? '#111' : PALETTE[c % PALETTE.length], opacity: active && !on ? 0.35 : 0.9,
+    }));
+  }
+  for (let r = 0; r < OH; r++) {
+    const on = active && active[0] === r;
+    svg.append(el('rect', {
+      x: PAD + (r % 2) * (LANE + 2), y: inY + bh.start[r] * ci + 1, width: LANE, height: (bh.end[r] - bh.start[r]) * ci - 2, rx: 2,
+      fill: on ? '#111' : PALETTE[r % PALETTE.length], opacity: active && !on ? 0.35 : 0.9,
     }));
   }
 
@@ -223,11 +244,11 @@ function drawing({ H, W, OH, OW, bh, bw, avg, values, active, picked, heatKind, 
   }
 
   // Legend for the heat map: its colour scale between the smallest and largest value shown.
-  const ly = PAD + Math.max(inH, OH * co) + 22;
+  const ly = inY + Math.max(inH, OH * co) + 22;
   const lw = 160;
-  for (let k = 0; k < 32; k++) svg.append(el('rect', { x: PAD + (k * lw) / 32, y: ly, width: lw / 32 + 0.5, height: 10, fill: heat(k / 31).fill }));
-  svg.append(el('text', { x: PAD, y: ly + 24, class: 'small muted', text: fmt(lo) }));
-  svg.append(el('text', { x: PAD + lw, y: ly + 24, 'text-anchor': 'end', class: 'small muted', text: fmt(hi) }));
-  svg.append(el('text', { x: PAD + lw + 10, y: ly + 9, class: 'small muted', text: heatKind === 'coverage' ? 'windows covering each input' : 'grad_input of average pooling' }));
+  for (let k = 0; k < 32; k++) svg.append(el('rect', { x: inX + (k * lw) / 32, y: ly, width: lw / 32 + 0.5, height: 10, fill: heat(k / 31).fill }));
+  svg.append(el('text', { x: inX, y: ly + 24, class: 'small muted', text: fmt(lo) }));
+  svg.append(el('text', { x: inX + lw, y: ly + 24, 'text-anchor': 'end', class: 'small muted', text: fmt(hi) }));
+  svg.append(el('text', { x: inX + lw + 10, y: ly + 9, class: 'small muted', text: heatKind === 'coverage' ? 'windows covering each input' : 'grad_input of average pooling' }));
   return svg;
 }
