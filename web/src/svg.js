@@ -48,7 +48,8 @@ export function svgRoot(width, height, label) {
     height,
     role: 'img',
     'aria-label': label,
-    style: `max-width: 100%; height: auto;`,
+    // Shrinks to fit a narrow screen, but not below a readable size: past that the figure scrolls sideways.
+    style: `max-width: 100%; min-width: ${Math.min(width, 540)}px; height: auto;`,
   });
   svg.append(el('style', { text: SVG_CSS }));
   svg.append(el('rect', { x: 0, y: 0, width, height, fill: '#ffffff' }));
