@@ -43,7 +43,8 @@ function parseArgs(argv) {
     else if (a === '--port' || a.startsWith('--port=')) {
       const v = value();
       const port = Number(v);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) usage(`--port must be an integer 0..65535, got "${v}"`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        usage(`--port must be an integer 0..65535, got "${v}"`);
       opts.port = port;
     } else if (a === '--dir' || a.startsWith('--dir=')) opts.dir = resolve(value());
     else if (a === '--help' || a === '-h') usage();
@@ -56,7 +57,9 @@ const opts = parseArgs(process.argv.slice(2));
 try {
   await stat(join(opts.dir, 'index.html'));
 } catch {
-  console.error(`server.mjs: ${join(opts.dir, 'index.html')} not found — build the page first (bash web/serve.sh)`);
+  console.error(
+    `server.mjs: ${join(opts.dir, 'index.html')} not found — build the page first (bash web/serve.sh)`,
+  );
   process.exit(1);
 }
 
@@ -87,10 +90,16 @@ const server = createServer(async (req, res) => {
   }
   try {
     const body = await readFile(file);
-    res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': body.length });
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': body.length,
+    });
     res.end(req.method === 'HEAD' ? undefined : body);
   } catch {
-    res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');
+    res
+      .writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' })
+      .end('not found');
   }
 });
 
@@ -100,7 +109,9 @@ server.on('error', (err) => {
 });
 server.listen(opts.port, '127.0.0.1', () => {
   const { port } = server.address();
-  const mode = opts.isolation ? 'COOP/COEP on: threaded build' : 'no COOP/COEP: single-threaded simd build';
+  const mode = opts.isolation
+    ? 'COOP/COEP on: threaded build'
+    : 'no COOP/COEP: single-threaded simd build';
   console.log(`adaptive-pool demo: http://127.0.0.1:${port}/ (${mode}; serving ${opts.dir})`);
 });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => server.close(() => process.exit(0)));

@@ -17,4 +17,7 @@ cd tests/web-e2e
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
+echo "--- prettier --check (page, server, e2e tests)"
+node_modules/.bin/prettier --config ../../web/.prettierrc.json --check \
+  ../../web/src ../../web/server.mjs ../../web/vite.config.js web.test.mjs
 node --test --test-reporter=spec web.test.mjs

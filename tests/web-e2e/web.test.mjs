@@ -10,13 +10,27 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SHOTS = process.env.WEB_E2E_SCREENSHOTS === 'docs' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'build', 'web-e2e');
+const SHOTS =
+  process.env.WEB_E2E_SCREENSHOTS === 'docs'
+    ? join(ROOT, 'docs', 'screenshots')
+    : join(ROOT, 'build', 'web-e2e');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
 
 function startServer(extra = []) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [join(ROOT, 'web', 'server.mjs'), '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(
+      process.execPath,
+      [join(ROOT, 'web', 'server.mjs'), '--port', '0', ...extra],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     const fail = (why) => reject(new Error(`server did not start (${why}): ${out}`));
     const timer = setTimeout(() => fail('timeout'), 10000);
@@ -35,8 +49,14 @@ function startServer(extra = []) {
 
 const numbers = (text) => text.trim().split(/\s+/).map(Number);
 function assertClose(actual, expected, what) {
-  assert.equal(actual.length, expected.length, `${what}: length ${actual.length}, expected ${expected.length}`);
-  actual.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-4, `${what}[${i}] = ${v}, expected ${expected[i]}`));
+  assert.equal(
+    actual.length,
+    expected.length,
+    `${what}: length ${actual.length}, expected ${expected.length}`,
+  );
+  actual.forEach((v, i) =>
+    assert.ok(Math.abs(v - expected[i]) < 1e-4, `${what}[${i}] = ${v}, expected ${expected[i]}`),
+  );
 }
 
 let browser;
@@ -45,12 +65,22 @@ let plain;
 const pageErrors = [];
 
 async function open(server, query = '') {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+  const page = await browser.newPage({
+    viewport: { width: 1280, height: 900 },
+    deviceScaleFactor: 1,
+  });
   page.on('pageerror', (e) => pageErrors.push(`${page.url()}: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && pageErrors.push(`${page.url()}: console: ${m.text()}`));
+  page.on(
+    'console',
+    (m) => m.type() === 'error' && pageErrors.push(`${page.url()}: console: ${m.text()}`),
+  );
   await page.goto(server.url + query);
   await page.waitForSelector('body[data-ready]', { timeout: 30000 });
-  assert.equal(await page.getAttribute('body', 'data-ready'), 'true', await page.textContent('[data-testid=status-note]'));
+  assert.equal(
+    await page.getAttribute('body', 'data-ready'),
+    'true',
+    await page.textContent('[data-testid=status-note]'),
+  );
   return page;
 }
 
@@ -118,8 +148,20 @@ describe('demo page', () => {
     // More outputs than inputs: windows repeat inputs.
     await page.fill('[data-testid=in-1d]', '5');
     await page.fill('[data-testid=out-1d]', '7');
-    assert.deepEqual(await texts(page, 'window-1d'), ['[0,1)', '[0,2)', '[1,3)', '[2,3)', '[2,4)', '[3,5)', '[4,5)']);
-    assertClose((await texts(page, 'avg-1d')).map(Number), [0, 0.5, 1.5, 2, 2.5, 3.5, 4], 'avg 5 -> 7');
+    assert.deepEqual(await texts(page, 'window-1d'), [
+      '[0,1)',
+      '[0,2)',
+      '[1,3)',
+      '[2,3)',
+      '[2,4)',
+      '[3,5)',
+      '[4,5)',
+    ]);
+    assertClose(
+      (await texts(page, 'avg-1d')).map(Number),
+      [0, 0.5, 1.5, 2, 2.5, 3.5, 4],
+      'avg 5 -> 7',
+    );
     await page.close();
   });
 
@@ -128,38 +170,71 @@ describe('demo page', () => {
     await page.fill('[data-testid=in-1d]', '14');
     await page.fill('[data-testid=out-1d]', '4');
     await page.click('[data-testid=grad-mode-ones]');
-    assertClose(numbers(await page.textContent('[data-testid=grad-avg-text]')), [0.25, 0.25, 0.25, 0.5, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.5, 0.25, 0.25, 0.25], 'ones');
+    assertClose(
+      numbers(await page.textContent('[data-testid=grad-avg-text]')),
+      [0.25, 0.25, 0.25, 0.5, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.5, 0.25, 0.25, 0.25],
+      'ones',
+    );
     await page.click('[data-testid=grad-mode-ramp]');
     const expected = [0.25, 0.25, 0.25, 0.75, 0.5, 0.5, 0.5, 0.75, 0.75, 0.75, 1.75, 1, 1, 1];
-    assertClose(numbers(await page.textContent('[data-testid=grad-avg-text]')), expected, 'grad_input');
-    const bars = await page.locator('[data-testid=grad-avg-bar]').evaluateAll((n) => n.map((g) => Number(g.dataset.value)));
+    assertClose(
+      numbers(await page.textContent('[data-testid=grad-avg-text]')),
+      expected,
+      'grad_input',
+    );
+    const bars = await page
+      .locator('[data-testid=grad-avg-bar]')
+      .evaluateAll((n) => n.map((g) => Number(g.dataset.value)));
     assertClose(bars, expected, 'bars');
     // Max pooling routes each grad_output to its argmax (3, 6, 10, 13 for arange).
-    assertClose(numbers(await page.textContent('[data-testid=grad-max-text]')), [0, 0, 0, 1, 0, 0, 2, 0, 0, 0, 3, 0, 0, 4], 'max grad');
+    assertClose(
+      numbers(await page.textContent('[data-testid=grad-max-text]')),
+      [0, 0, 0, 1, 0, 0, 2, 0, 0, 0, 3, 0, 0, 4],
+      'max grad',
+    );
     await page.locator('#sec-grad').screenshot({ path: join(SHOTS, 'demo-gradient.png') });
     // A click on output 2 makes grad_output one-hot there: only its window [7,11) gets 1/4 each.
     await page.click('[data-testid=grad-out-cell][data-o="2"]');
-    assertClose(numbers(await page.textContent('[data-testid=grad-avg-text]')), [0, 0, 0, 0, 0, 0, 0, 0.25, 0.25, 0.25, 0.25, 0, 0, 0], 'one-hot');
+    assertClose(
+      numbers(await page.textContent('[data-testid=grad-avg-text]')),
+      [0, 0, 0, 0, 0, 0, 0, 0.25, 0.25, 0.25, 0.25, 0, 0, 0],
+      'one-hot',
+    );
     await page.close();
   });
 
   test('hovering a 2d output highlights exactly its window', async () => {
     const page = await open(isolated);
-    for (const [id, v] of [['h-2d', '7'], ['w-2d', '10'], ['oh-2d', '4'], ['ow-2d', '3']]) await page.fill(`[data-testid=${id}]`, v);
+    for (const [id, v] of [
+      ['h-2d', '7'],
+      ['w-2d', '10'],
+      ['oh-2d', '4'],
+      ['ow-2d', '3'],
+    ])
+      await page.fill(`[data-testid=${id}]`, v);
     await page.hover('[data-testid=out2d-cell][data-r="1"][data-c="2"]');
     assert.equal(await page.textContent('[data-testid=window-2d-rows]'), '[1,4)');
     assert.equal(await page.textContent('[data-testid=window-2d-cols]'), '[6,10)');
-    const lit = await page.locator('[data-testid=in2d-cell][data-hl="1"]').evaluateAll((n) => n.map((g) => [Number(g.dataset.r), Number(g.dataset.c)]));
+    const lit = await page
+      .locator('[data-testid=in2d-cell][data-hl="1"]')
+      .evaluateAll((n) => n.map((g) => [Number(g.dataset.r), Number(g.dataset.c)]));
     assert.equal(lit.length, 3 * 4);
-    for (const [r, c] of lit) assert.ok(r >= 1 && r < 4 && c >= 6 && c < 10, `cell (${r}, ${c}) is outside the window`);
+    for (const [r, c] of lit)
+      assert.ok(r >= 1 && r < 4 && c >= 6 && c < 10, `cell (${r}, ${c}) is outside the window`);
     await page.locator('#sec-2d').screenshot({ path: join(SHOTS, 'demo-2d.png') });
     // Coverage heat map: input (3, 6) sits in two row windows and two column windows.
     await page.click('[data-testid=in2d-cell][data-r="3"][data-c="6"]');
-    assert.equal(await page.textContent('[data-testid=projective-2d-outputs]'), '(1, 1) (1, 2) (2, 1) (2, 2)');
+    assert.equal(
+      await page.textContent('[data-testid=projective-2d-outputs]'),
+      '(1, 1) (1, 2) (2, 1) (2, 2)',
+    );
     await page.fill('[data-testid=oh-2d]', '1');
     await page.fill('[data-testid=ow-2d]', '1');
     assert.equal(await page.isVisible('[data-testid=global-note]'), true);
-    assert.match(await page.textContent('[data-testid=torch-2d]'), /nn\.AdaptiveAvgPool2d\(\(1, 1\)\)/);
+    assert.match(
+      await page.textContent('[data-testid=torch-2d]'),
+      /nn\.AdaptiveAvgPool2d\(\(1, 1\)\)/,
+    );
     await page.close();
   });
 
@@ -168,12 +243,16 @@ describe('demo page', () => {
     await page.fill('[data-testid=in-differs]', '7');
     await page.fill('[data-testid=out-differs]', '4');
     assert.deepEqual(await texts(page, 'differs-real'), ['[0,2)', '[1,4)', '[3,6)', '[5,7)']);
-    const flagged = await page.locator('[data-testid=differs-row]').evaluateAll((n) => n.map((r) => r.dataset.mismatch));
+    const flagged = await page
+      .locator('[data-testid=differs-row]')
+      .evaluateAll((n) => n.map((r) => r.dataset.mismatch));
     assert.deepEqual(flagged, ['0', '1', '1', '0']);
     await page.locator('#sec-differs').screenshot({ path: join(SHOTS, 'demo-differs.png') });
     // 14 -> 4 is the case the explanation gets right.
     await page.fill('[data-testid=in-differs]', '14');
-    const flagged14 = await page.locator('[data-testid=differs-row]').evaluateAll((n) => n.map((r) => r.dataset.mismatch));
+    const flagged14 = await page
+      .locator('[data-testid=differs-row]')
+      .evaluateAll((n) => n.map((r) => r.dataset.mismatch));
     assert.deepEqual(flagged14, ['0', '0', '0', '0']);
     await page.close();
   });
@@ -197,7 +276,10 @@ describe('demo page', () => {
     const page = await open(isolated, '?ioh=7&iow=9');
     await page.hover('[data-testid=image-out-cell][data-r="1"][data-c="1"] >> nth=0');
     // The sample is 160 x 120: rows 120 -> 7, columns 160 -> 9.
-    assert.match(await page.textContent('[data-testid=info-image]'), /rows \[17,35\) × cols \[17,36\)/);
+    assert.match(
+      await page.textContent('[data-testid=info-image]'),
+      /rows \[17,35\) × cols \[17,36\)/,
+    );
     assert.equal(await page.locator('[data-testid=image-window]').count(), 1);
     await page.locator('#sec-image').screenshot({ path: join(SHOTS, 'demo-image.png') });
     // A picked file replaces the sample: a 40 x 30 PNG made in the browser, pooled to 7 x 9.
@@ -213,15 +295,36 @@ describe('demo page', () => {
       const blob = await new Promise((resolve) => c.toBlob(resolve, 'image/png'));
       return [...new Uint8Array(await blob.arrayBuffer())];
     });
-    await page.setInputFiles('[data-testid=image-file]', { name: 'picked.png', mimeType: 'image/png', buffer: Buffer.from(png) });
-    await page.waitForFunction(() => document.querySelector('[data-testid=image-source]').textContent.startsWith('picked.png'));
+    await page.setInputFiles('[data-testid=image-file]', {
+      name: 'picked.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(png),
+    });
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=image-source]').textContent.startsWith('picked.png'),
+    );
     assert.equal(await page.textContent('[data-testid=image-source]'), 'picked.png, 40 × 30 px');
     await page.hover('[data-testid=image-out-cell][data-r="6"][data-c="8"] >> nth=0');
-    assert.match(await page.textContent('[data-testid=info-image]'), /rows \[25,30\) × cols \[35,40\)/);
-    const [svgDl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=fig-1d-svg]')]);
-    assert.match(readFileSync(await svgDl.path(), 'utf8'), /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    const [pngDl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=fig-grad-png]')]);
-    assert.deepEqual([...readFileSync(await pngDl.path()).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    assert.match(
+      await page.textContent('[data-testid=info-image]'),
+      /rows \[25,30\) × cols \[35,40\)/,
+    );
+    const [svgDl] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-testid=fig-1d-svg]'),
+    ]);
+    assert.match(
+      readFileSync(await svgDl.path(), 'utf8'),
+      /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/,
+    );
+    const [pngDl] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-testid=fig-grad-png]'),
+    ]);
+    assert.deepEqual(
+      [...readFileSync(await pngDl.path()).subarray(0, 4)],
+      [0x89, 0x50, 0x4e, 0x47],
+    );
     await page.close();
   });
 

@@ -56,7 +56,10 @@ export class Engine {
 
   maxBackward1d(gradOut, indices, inSize) {
     return this.timed('adaptiveMaxPool1dBackward', () =>
-      this.ap.adaptiveMaxPool1dBackward({ data: gradOut, shape: [1, gradOut.length] }, indices, [1, inSize]),
+      this.ap.adaptiveMaxPool1dBackward({ data: gradOut, shape: [1, gradOut.length] }, indices, [
+        1,
+        inSize,
+      ]),
     ).data;
   }
 
@@ -101,7 +104,8 @@ export class Engine {
     const ow = bw.start.length;
     const g = new Float64Array(oh * ow);
     for (let i = 0; i < oh; i++) {
-      for (let j = 0; j < ow; j++) g[i * ow + j] = (bh.end[i] - bh.start[i]) * (bw.end[j] - bw.start[j]);
+      for (let j = 0; j < ow; j++)
+        g[i * ow + j] = (bh.end[i] - bh.start[i]) * (bw.end[j] - bw.start[j]);
     }
     return this.avgBackward2d(g, oh, ow, h, w);
   }

@@ -2,8 +2,16 @@
 const NS = 'http://www.w3.org/2000/svg';
 
 export const PALETTE = [
-  '#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2',
-  '#b07aa1', '#edc948', '#9c755f', '#ff9da7', '#7f7f7f',
+  '#4e79a7',
+  '#f28e2b',
+  '#59a14f',
+  '#e15759',
+  '#76b7b2',
+  '#b07aa1',
+  '#edc948',
+  '#9c755f',
+  '#ff9da7',
+  '#7f7f7f',
 ];
 
 const SVG_CSS = `
@@ -62,7 +70,9 @@ export function svgRoot(width, height, label) {
     patternTransform: 'rotate(45)',
   });
   hatch.append(el('rect', { width: 6, height: 6, fill: 'rgba(255,255,255,0)' }));
-  hatch.append(el('line', { x1: 0, y1: 0, x2: 0, y2: 6, stroke: 'rgba(0,0,0,0.45)', 'stroke-width': 2.5 }));
+  hatch.append(
+    el('line', { x1: 0, y1: 0, x2: 0, y2: 6, stroke: 'rgba(0,0,0,0.45)', 'stroke-width': 2.5 }),
+  );
   defs.append(hatch);
   svg.append(defs);
   return svg;
@@ -70,7 +80,11 @@ export function svgRoot(width, height, label) {
 
 /** Sequential colour scale (ColorBrewer Blues) for heat maps; t in [0, 1]. */
 const STOPS = [
-  [239, 246, 255], [198, 219, 239], [107, 174, 214], [33, 113, 181], [8, 48, 107],
+  [239, 246, 255],
+  [198, 219, 239],
+  [107, 174, 214],
+  [33, 113, 181],
+  [8, 48, 107],
 ];
 export function heat(t) {
   const x = Math.min(1, Math.max(0, t)) * (STOPS.length - 1);

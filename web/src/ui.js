@@ -16,7 +16,12 @@ export function h(tag, attrs = {}, ...children) {
 
 /** A labelled slider with a number field beside it, both bound to one state key. */
 export function sizeControl(state, key, label, { sliderMax, max, testid }) {
-  const range = h('input', { type: 'range', min: 1, max: sliderMax, 'aria-label': `${label} slider` });
+  const range = h('input', {
+    type: 'range',
+    min: 1,
+    max: sliderMax,
+    'aria-label': `${label} slider`,
+  });
   const num = h('input', {
     type: 'number',
     min: 1,
@@ -40,7 +45,13 @@ export function sizeControl(state, key, label, { sliderMax, max, testid }) {
   });
   state.subscribe(sync);
   sync();
-  return h('label', { class: 'size-control' }, h('span', { class: 'ctl-label', text: label }), range, num);
+  return h(
+    'label',
+    { class: 'size-control' },
+    h('span', { class: 'ctl-label', text: label }),
+    range,
+    num,
+  );
 }
 
 /** Segmented buttons for an enum state key. */
@@ -55,7 +66,8 @@ export function segmented(state, key, options, testid) {
     }),
   );
   const sync = () => {
-    for (const b of buttons) b.setAttribute('aria-pressed', String(b.dataset.value === state.get(key)));
+    for (const b of buttons)
+      b.setAttribute('aria-pressed', String(b.dataset.value === state.get(key)));
   };
   state.subscribe(sync);
   sync();
@@ -69,10 +81,29 @@ export function figure(name, testid, caption) {
   const tools = h(
     'div',
     { class: 'fig-tools' },
-    h('button', { type: 'button', class: 'ghost', text: 'SVG', title: 'Download this drawing as SVG', 'data-testid': `${testid}-svg`, onclick: () => current && exportSvg(current, name) }),
-    h('button', { type: 'button', class: 'ghost', text: 'PNG', title: 'Download this drawing as PNG', 'data-testid': `${testid}-png`, onclick: () => current && exportPng(current, name) }),
+    h('button', {
+      type: 'button',
+      class: 'ghost',
+      text: 'SVG',
+      title: 'Download this drawing as SVG',
+      'data-testid': `${testid}-svg`,
+      onclick: () => current && exportSvg(current, name),
+    }),
+    h('button', {
+      type: 'button',
+      class: 'ghost',
+      text: 'PNG',
+      title: 'Download this drawing as PNG',
+      'data-testid': `${testid}-png`,
+      onclick: () => current && exportPng(current, name),
+    }),
   );
-  const node = h('figure', { class: 'fig' }, h('div', { class: 'fig-head' }, h('figcaption', { text: caption }), tools), holder);
+  const node = h(
+    'figure',
+    { class: 'fig' },
+    h('div', { class: 'fig-head' }, h('figcaption', { text: caption }), tools),
+    holder,
+  );
   return {
     node,
     set(svg) {

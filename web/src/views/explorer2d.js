@@ -12,26 +12,68 @@ const LANE = 7;
 const BAND = 2 * LANE + 8;
 
 export function mountExplorer2d(root, { engine, state }) {
-  const fig = figure('adaptive-pool-2d', 'fig-2d', 'Input H × W (heat map) and output OH × OW — hover or click an output');
+  const fig = figure(
+    'adaptive-pool-2d',
+    'fig-2d',
+    'Input H × W (heat map) and output OH × OW — hover or click an output',
+  );
   const info = h('p', { class: 'window-info', 'data-testid': 'info-2d' });
   const projective = h('p', { class: 'projective', 'data-testid': 'projective-2d' });
   const globalNote = h('div', { class: 'note', 'data-testid': 'global-note', hidden: true });
   const torch = codeBlock('torch-2d');
-  const preset = (label, p) => h('button', { type: 'button', class: 'ghost', text: label, onclick: () => state.set({ ...p, sr: -1, sc: -1, cr: -1, cc: -1 }) });
+  const preset = (label, p) =>
+    h('button', {
+      type: 'button',
+      class: 'ghost',
+      text: label,
+      onclick: () => state.set({ ...p, sr: -1, sc: -1, cr: -1, cc: -1 }),
+    });
 
   root.append(
-    h('div', { class: 'controls' },
+    h(
+      'div',
+      { class: 'controls' },
       sizeControl(state, 'h', 'H', { sliderMax: 32, max: 64, testid: 'h-2d' }),
       sizeControl(state, 'w', 'W', { sliderMax: 32, max: 64, testid: 'w-2d' }),
       sizeControl(state, 'oh', 'OH', { sliderMax: 16, max: 64, testid: 'oh-2d' }),
       sizeControl(state, 'ow', 'OW', { sliderMax: 16, max: 64, testid: 'ow-2d' }),
     ),
-    h('div', { class: 'controls' },
-      h('div', { class: 'inline' }, h('span', { class: 'ctl-label', text: 'heat map' }),
-        segmented(state, 'heat', [['coverage', 'windows per input'], ['grad', 'avg-pool gradient']], 'heat-2d')),
-      h('div', { class: 'inline' }, h('span', { class: 'ctl-label', text: 'grad_output' }),
-        segmented(state, 'g2', [['ones', 'ones'], ['ramp', '1..n'], ['onehot', 'one-hot on selected']], 'grad2d-mode')),
-      h('div', { class: 'inline' }, h('span', { class: 'ctl-label', text: 'presets' }),
+    h(
+      'div',
+      { class: 'controls' },
+      h(
+        'div',
+        { class: 'inline' },
+        h('span', { class: 'ctl-label', text: 'heat map' }),
+        segmented(
+          state,
+          'heat',
+          [
+            ['coverage', 'windows per input'],
+            ['grad', 'avg-pool gradient'],
+          ],
+          'heat-2d',
+        ),
+      ),
+      h(
+        'div',
+        { class: 'inline' },
+        h('span', { class: 'ctl-label', text: 'grad_output' }),
+        segmented(
+          state,
+          'g2',
+          [
+            ['ones', 'ones'],
+            ['ramp', '1..n'],
+            ['onehot', 'one-hot on selected'],
+          ],
+          'grad2d-mode',
+        ),
+      ),
+      h(
+        'div',
+        { class: 'inline' },
+        h('span', { class: 'ctl-label', text: 'presets' }),
         preset('7×10 → 4×3', { h: 7, w: 10, oh: 4, ow: 3 }),
         preset('global (1, 1)', { oh: 1, ow: 1 }),
         preset('5×5 → 7×7 (upsampling)', { h: 5, w: 5, oh: 7, ow: 7 }),
@@ -57,8 +99,10 @@ export function mountExplorer2d(root, { engine, state }) {
     const bw = engine.bins(W, OW);
     const x = arange(H * W);
     const avg = engine.avg2d(x, H, W, OH, OW);
-    const pinned = state.get('sr') >= 0 && state.get('sr') < OH && state.get('sc') >= 0 && state.get('sc') < OW
-      ? [state.get('sr'), state.get('sc')] : null;
+    const pinned =
+      state.get('sr') >= 0 && state.get('sr') < OH && state.get('sc') >= 0 && state.get('sc') < OW
+        ? [state.get('sr'), state.get('sc')]
+        : null;
     let values;
     if (state.get('heat') === 'coverage') {
       values = engine.coverage2d(bh, bw, H, W);
@@ -66,11 +110,14 @@ export function mountExplorer2d(root, { engine, state }) {
       const [hr, hc] = pinned ?? [0, 0];
       const mode = state.get('g2');
       const g = new Float64Array(OH * OW);
-      for (let k = 0; k < g.length; k++) g[k] = mode === 'ones' ? 1 : mode === 'ramp' ? k + 1 : k === hr * OW + hc ? 1 : 0;
+      for (let k = 0; k < g.length; k++)
+        g[k] = mode === 'ones' ? 1 : mode === 'ramp' ? k + 1 : k === hr * OW + hc ? 1 : 0;
       values = engine.avgBackward2d(g, OH, OW, H, W);
     }
-    const picked = state.get('cr') >= 0 && state.get('cr') < H && state.get('cc') >= 0 && state.get('cc') < W
-      ? [state.get('cr'), state.get('cc')] : null;
+    const picked =
+      state.get('cr') >= 0 && state.get('cr') < H && state.get('cc') >= 0 && state.get('cc') < W
+        ? [state.get('cr'), state.get('cc')]
+        : null;
     data = { H, W, OH, OW, bh, bw, avg, values, pinned, picked };
   }
 
@@ -82,10 +129,14 @@ export function mountExplorer2d(root, { engine, state }) {
       const [r, c] = active;
       const n = (bh.end[r] - bh.start[r]) * (bw.end[c] - bw.start[c]);
       info.replaceChildren(
-        h('b', { text: `output (${r}, ${c})` }), ' pools rows ',
-        h('code', { 'data-testid': 'window-2d-rows', text: win(bh.start[r], bh.end[r]) }), ' × cols ',
+        h('b', { text: `output (${r}, ${c})` }),
+        ' pools rows ',
+        h('code', { 'data-testid': 'window-2d-rows', text: win(bh.start[r], bh.end[r]) }),
+        ' × cols ',
         h('code', { 'data-testid': 'window-2d-cols', text: win(bw.start[c], bw.end[c]) }),
-        ` — ${n} inputs, average `, h('code', { text: fmt(avg[r * OW + c]) }), ` (input = arange(${H * W}) reshaped to ${H}×${W}).`,
+        ` — ${n} inputs, average `,
+        h('code', { text: fmt(avg[r * OW + c]) }),
+        ` (input = arange(${H * W}) reshaped to ${H}×${W}).`,
       );
     } else {
       info.textContent = `Hover or click an output cell to see its window. Rows use the ${H} → ${OH} windows, columns the ${W} → ${OW} ones.`;
@@ -98,12 +149,19 @@ export function mountExplorer2d(root, { engine, state }) {
       for (let j = 0; j < OW; j++) if (bw.start[j] <= c && c < bw.end[j]) cols.push(j);
       const outs = rows.flatMap((i) => cols.map((j) => `(${i}, ${j})`));
       projective.replaceChildren(
-        h('b', { text: `Input (${r}, ${c})` }), ` is in ${outs.length} output window${outs.length === 1 ? '' : 's'}: `,
-        h('span', { 'data-testid': 'projective-2d-outputs', text: outs.join(' ') }), '. ',
-        h('a', { href: '#', text: 'clear', onclick: (ev) => (ev.preventDefault(), state.set({ cr: -1, cc: -1 })) }),
+        h('b', { text: `Input (${r}, ${c})` }),
+        ` is in ${outs.length} output window${outs.length === 1 ? '' : 's'}: `,
+        h('span', { 'data-testid': 'projective-2d-outputs', text: outs.join(' ') }),
+        '. ',
+        h('a', {
+          href: '#',
+          text: 'clear',
+          onclick: (ev) => (ev.preventDefault(), state.set({ cr: -1, cc: -1 })),
+        }),
       );
     } else {
-      projective.textContent = 'Click an input cell to see its projective field (the outputs whose windows contain it).';
+      projective.textContent =
+        'Click an input cell to see its projective field (the outputs whose windows contain it).';
     }
     const global = OH === 1 && OW === 1;
     globalNote.hidden = !global;
@@ -143,7 +201,22 @@ export function mountExplorer2d(root, { engine, state }) {
   };
 }
 
-function drawing({ H, W, OH, OW, bh, bw, avg, values, active, picked, heatKind, onHover, onPin, onPick }) {
+function drawing({
+  H,
+  W,
+  OH,
+  OW,
+  bh,
+  bw,
+  avg,
+  values,
+  active,
+  picked,
+  heatKind,
+  onHover,
+  onPin,
+  onPick,
+}) {
   const ci = Math.max(10, Math.min(40, Math.floor(400 / Math.max(H, W))));
   const co = Math.max(14, Math.min(52, Math.floor(240 / Math.max(OH, OW))));
   const inW = W * ci;
@@ -163,64 +236,141 @@ function drawing({ H, W, OH, OW, bh, bw, avg, values, active, picked, heatKind, 
     hi = Math.max(hi, v);
   }
   const norm = (v) => (hi > lo ? (v - lo) / (hi - lo) : 0.5);
-  const inWin = (r, c) => active && bh.start[active[0]] <= r && r < bh.end[active[0]] && bw.start[active[1]] <= c && c < bw.end[active[1]];
-  const pickedRows = picked ? [...bh.start].map((s, i) => s <= picked[0] && picked[0] < bh.end[i]) : null;
-  const pickedCols = picked ? [...bw.start].map((s, j) => s <= picked[1] && picked[1] < bw.end[j]) : null;
+  const inWin = (r, c) =>
+    active &&
+    bh.start[active[0]] <= r &&
+    r < bh.end[active[0]] &&
+    bw.start[active[1]] <= c &&
+    c < bw.end[active[1]];
+  const pickedRows = picked
+    ? [...bh.start].map((s, i) => s <= picked[0] && picked[0] < bh.end[i])
+    : null;
+  const pickedCols = picked
+    ? [...bw.start].map((s, j) => s <= picked[1] && picked[1] < bw.end[j])
+    : null;
 
   svg.append(el('text', { x: inX, y: PAD - 10, class: 'label muted', text: `input ${H} × ${W}` }));
-  svg.append(el('text', { x: outX, y: PAD - 10, class: 'label muted', text: `output ${OH} × ${OW}` }));
+  svg.append(
+    el('text', { x: outX, y: PAD - 10, class: 'label muted', text: `output ${OH} × ${OW}` }),
+  );
 
   for (let r = 0; r < H; r++) {
     for (let c = 0; c < W; c++) {
       const v = values[r * W + c];
       const col = heat(norm(v));
       const hl = inWin(r, c);
-      const g = el('g', { class: 'clickable', 'data-testid': 'in2d-cell', 'data-r': r, 'data-c': c, 'data-hl': hl ? 1 : 0, onclick: () => onPick([r, c]) });
-      g.append(el('rect', {
-        x: inX + c * ci, y: inY + r * ci, width: ci, height: ci, fill: col.fill,
-        stroke: '#ffffff', 'stroke-width': 1, opacity: active && !hl ? 0.45 : 1,
-      }));
+      const g = el('g', {
+        class: 'clickable',
+        'data-testid': 'in2d-cell',
+        'data-r': r,
+        'data-c': c,
+        'data-hl': hl ? 1 : 0,
+        onclick: () => onPick([r, c]),
+      });
+      g.append(
+        el('rect', {
+          x: inX + c * ci,
+          y: inY + r * ci,
+          width: ci,
+          height: ci,
+          fill: col.fill,
+          stroke: '#ffffff',
+          'stroke-width': 1,
+          opacity: active && !hl ? 0.45 : 1,
+        }),
+      );
       if (ci >= 24) {
-        g.append(el('text', { x: inX + c * ci + ci / 2, y: inY + r * ci + ci / 2 + 4, 'text-anchor': 'middle', class: 'small', style: `fill:${col.dark ? '#fff' : '#1f2933'}`, text: fmt(v, 2) }));
+        g.append(
+          el('text', {
+            x: inX + c * ci + ci / 2,
+            y: inY + r * ci + ci / 2 + 4,
+            'text-anchor': 'middle',
+            class: 'small',
+            style: `fill:${col.dark ? '#fff' : '#1f2933'}`,
+            text: fmt(v, 2),
+          }),
+        );
       }
-      g.append(el('title', { text: `input (${r}, ${c}): ${heatKind === 'coverage' ? 'windows' : 'gradient'} ${fmt(v)}` }));
+      g.append(
+        el('title', {
+          text: `input (${r}, ${c}): ${heatKind === 'coverage' ? 'windows' : 'gradient'} ${fmt(v)}`,
+        }),
+      );
       svg.append(g);
     }
   }
   if (picked) {
-    svg.append(el('rect', { x: inX + picked[1] * ci, y: inY + picked[0] * ci, width: ci, height: ci, fill: 'none', stroke: '#f6ad55', 'stroke-width': 3 }));
+    svg.append(
+      el('rect', {
+        x: inX + picked[1] * ci,
+        y: inY + picked[0] * ci,
+        width: ci,
+        height: ci,
+        fill: 'none',
+        stroke: '#f6ad55',
+        'stroke-width': 3,
+      }),
+    );
   }
   if (active) {
     const [r, c] = active;
-    svg.append(el('rect', {
-      'data-testid': 'window-2d-rect',
-      x: inX + bw.start[c] * ci, y: inY + bh.start[r] * ci,
-      width: (bw.end[c] - bw.start[c]) * ci, height: (bh.end[r] - bh.start[r]) * ci,
-      fill: 'none', stroke: '#111', 'stroke-width': 3, rx: 2,
-    }));
+    svg.append(
+      el('rect', {
+        'data-testid': 'window-2d-rect',
+        x: inX + bw.start[c] * ci,
+        y: inY + bh.start[r] * ci,
+        width: (bw.end[c] - bw.start[c]) * ci,
+        height: (bh.end[r] - bh.start[r]) * ci,
+        fill: 'none',
+        stroke: '#111',
+        'stroke-width': 3,
+        rx: 2,
+      }),
+    );
     // Guide from the output cell to its window.
-    svg.append(el('line', {
-      x1: inX + bw.end[c] * ci, y1: inY + ((bh.start[r] + bh.end[r]) * ci) / 2,
-      x2: outX + c * co, y2: outY + r * co + co / 2,
-      stroke: '#111', 'stroke-width': 1, 'stroke-dasharray': '4 3', opacity: 0.6,
-    }));
+    svg.append(
+      el('line', {
+        x1: inX + bw.end[c] * ci,
+        y1: inY + ((bh.start[r] + bh.end[r]) * ci) / 2,
+        x2: outX + c * co,
+        y2: outY + r * co + co / 2,
+        stroke: '#111',
+        'stroke-width': 1,
+        'stroke-dasharray': '4 3',
+        opacity: 0.6,
+      }),
+    );
   }
 
   // Row windows (left) and column windows (top) of the input, alternating lanes so overlaps show: each 2d
   // window is one row bar times one column bar.
   for (let c = 0; c < OW; c++) {
     const on = active && active[1] === c;
-    svg.append(el('rect', {
-      x: inX + bw.start[c] * ci + 1, y: PAD + (c % 2) * (LANE + 2), width: (bw.end[c] - bw.start[c]) * ci - 2, height: LANE, rx: 2,
-      fill: on ? '#111' : PALETTE[c % PALETTE.length], opacity: active && !on ? 0.35 : 0.9,
-    }));
+    svg.append(
+      el('rect', {
+        x: inX + bw.start[c] * ci + 1,
+        y: PAD + (c % 2) * (LANE + 2),
+        width: (bw.end[c] - bw.start[c]) * ci - 2,
+        height: LANE,
+        rx: 2,
+        fill: on ? '#111' : PALETTE[c % PALETTE.length],
+        opacity: active && !on ? 0.35 : 0.9,
+      }),
+    );
   }
   for (let r = 0; r < OH; r++) {
     const on = active && active[0] === r;
-    svg.append(el('rect', {
-      x: PAD + (r % 2) * (LANE + 2), y: inY + bh.start[r] * ci + 1, width: LANE, height: (bh.end[r] - bh.start[r]) * ci - 2, rx: 2,
-      fill: on ? '#111' : PALETTE[r % PALETTE.length], opacity: active && !on ? 0.35 : 0.9,
-    }));
+    svg.append(
+      el('rect', {
+        x: PAD + (r % 2) * (LANE + 2),
+        y: inY + bh.start[r] * ci + 1,
+        width: LANE,
+        height: (bh.end[r] - bh.start[r]) * ci - 2,
+        rx: 2,
+        fill: on ? '#111' : PALETTE[r % PALETTE.length],
+        opacity: active && !on ? 0.35 : 0.9,
+      }),
+    );
   }
 
   for (let r = 0; r < OH; r++) {
@@ -228,17 +378,44 @@ function drawing({ H, W, OH, OW, bh, bw, avg, values, active, picked, heatKind, 
       const isActive = active && active[0] === r && active[1] === c;
       const inField = pickedRows && pickedRows[r] && pickedCols[c];
       const g = el('g', {
-        class: 'clickable', 'data-testid': 'out2d-cell', 'data-r': r, 'data-c': c, 'data-field': inField ? 1 : 0,
-        onmouseenter: () => onHover([r, c]), onmouseleave: () => onHover(null), onclick: () => onPin([r, c]),
+        class: 'clickable',
+        'data-testid': 'out2d-cell',
+        'data-r': r,
+        'data-c': c,
+        'data-field': inField ? 1 : 0,
+        onmouseenter: () => onHover([r, c]),
+        onmouseleave: () => onHover(null),
+        onclick: () => onPin([r, c]),
       });
-      g.append(el('rect', {
-        x: outX + c * co + 1, y: outY + r * co + 1, width: co - 2, height: co - 2, rx: 3,
-        fill: inField ? '#ffe08a' : isActive ? '#1f2933' : '#dbe8f7', stroke: inField ? '#b7791f' : '#8fa9c8', 'stroke-width': 1,
-      }));
+      g.append(
+        el('rect', {
+          x: outX + c * co + 1,
+          y: outY + r * co + 1,
+          width: co - 2,
+          height: co - 2,
+          rx: 3,
+          fill: inField ? '#ffe08a' : isActive ? '#1f2933' : '#dbe8f7',
+          stroke: inField ? '#b7791f' : '#8fa9c8',
+          'stroke-width': 1,
+        }),
+      );
       if (co >= 30) {
-        g.append(el('text', { x: outX + c * co + co / 2, y: outY + r * co + co / 2 + 4, 'text-anchor': 'middle', class: 'small', style: `fill:${isActive ? '#fff' : '#1f2933'}`, text: fmt(avg[r * OW + c], 2) }));
+        g.append(
+          el('text', {
+            x: outX + c * co + co / 2,
+            y: outY + r * co + co / 2 + 4,
+            'text-anchor': 'middle',
+            class: 'small',
+            style: `fill:${isActive ? '#fff' : '#1f2933'}`,
+            text: fmt(avg[r * OW + c], 2),
+          }),
+        );
       }
-      g.append(el('title', { text: `output (${r}, ${c}) = ${fmt(avg[r * OW + c])}: rows ${win(bh.start[r], bh.end[r])} × cols ${win(bw.start[c], bw.end[c])}` }));
+      g.append(
+        el('title', {
+          text: `output (${r}, ${c}) = ${fmt(avg[r * OW + c])}: rows ${win(bh.start[r], bh.end[r])} × cols ${win(bw.start[c], bw.end[c])}`,
+        }),
+      );
       svg.append(g);
     }
   }
@@ -246,9 +423,34 @@ function drawing({ H, W, OH, OW, bh, bw, avg, values, active, picked, heatKind, 
   // Legend for the heat map: its colour scale between the smallest and largest value shown.
   const ly = inY + Math.max(inH, OH * co) + 22;
   const lw = 160;
-  for (let k = 0; k < 32; k++) svg.append(el('rect', { x: inX + (k * lw) / 32, y: ly, width: lw / 32 + 0.5, height: 10, fill: heat(k / 31).fill }));
+  for (let k = 0; k < 32; k++)
+    svg.append(
+      el('rect', {
+        x: inX + (k * lw) / 32,
+        y: ly,
+        width: lw / 32 + 0.5,
+        height: 10,
+        fill: heat(k / 31).fill,
+      }),
+    );
   svg.append(el('text', { x: inX, y: ly + 24, class: 'small muted', text: fmt(lo) }));
-  svg.append(el('text', { x: inX + lw, y: ly + 24, 'text-anchor': 'end', class: 'small muted', text: fmt(hi) }));
-  svg.append(el('text', { x: inX + lw + 10, y: ly + 9, class: 'small muted', text: heatKind === 'coverage' ? 'windows covering each input' : 'grad_input of average pooling' }));
+  svg.append(
+    el('text', {
+      x: inX + lw,
+      y: ly + 24,
+      'text-anchor': 'end',
+      class: 'small muted',
+      text: fmt(hi),
+    }),
+  );
+  svg.append(
+    el('text', {
+      x: inX + lw + 10,
+      y: ly + 9,
+      class: 'small muted',
+      text:
+        heatKind === 'coverage' ? 'windows covering each input' : 'grad_input of average pooling',
+    }),
+  );
   return svg;
 }

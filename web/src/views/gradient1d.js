@@ -9,12 +9,17 @@ const LEFT = 70;
 
 export function gradOutput1d(mode, O, hot) {
   const g = new Float64Array(O);
-  for (let o = 0; o < O; o++) g[o] = mode === 'ones' ? 1 : mode === 'ramp' ? o + 1 : o === hot ? 1 : 0;
+  for (let o = 0; o < O; o++)
+    g[o] = mode === 'ones' ? 1 : mode === 'ramp' ? o + 1 : o === hot ? 1 : 0;
   return g;
 }
 
 export function mountGradient1d(root, { engine, state }) {
-  const fig = figure('adaptive-pool-1d-gradient', 'fig-grad', 'grad_output over each window (click one for a one-hot), then grad_input as bars');
+  const fig = figure(
+    'adaptive-pool-1d-gradient',
+    'fig-grad',
+    'grad_output over each window (click one for a one-hot), then grad_input as bars',
+  );
   const avgText = h('code', { 'data-testid': 'grad-avg-text' });
   const maxText = h('code', { 'data-testid': 'grad-max-text' });
   const torch = codeBlock('torch-grad');
@@ -24,16 +29,31 @@ export function mountGradient1d(root, { engine, state }) {
       { class: 'controls' },
       sizeControl(state, 'l', 'input length', { sliderMax: 64, max: 256, testid: 'in-grad' }),
       sizeControl(state, 'o', 'output size', { sliderMax: 32, max: 256, testid: 'out-grad' }),
-      h('div', { class: 'inline' },
+      h(
+        'div',
+        { class: 'inline' },
         h('span', { class: 'ctl-label', text: 'grad_output' }),
-        segmented(state, 'g', [['ones', 'ones'], ['ramp', '1..n'], ['onehot', 'one-hot']], 'grad-mode'),
+        segmented(
+          state,
+          'g',
+          [
+            ['ones', 'ones'],
+            ['ramp', '1..n'],
+            ['onehot', 'one-hot'],
+          ],
+          'grad-mode',
+        ),
       ),
       h('p', { class: 'hint', 'data-testid': 'grad-sizes' }),
     ),
     fig.node,
-    h('dl', { class: 'values' },
-      h('dt', { text: 'grad_input through AdaptiveAvgPool1d' }), h('dd', {}, avgText),
-      h('dt', { text: 'grad_input through AdaptiveMaxPool1d' }), h('dd', {}, maxText),
+    h(
+      'dl',
+      { class: 'values' },
+      h('dt', { text: 'grad_input through AdaptiveAvgPool1d' }),
+      h('dd', {}, avgText),
+      h('dt', { text: 'grad_input through AdaptiveMaxPool1d' }),
+      h('dd', {}, maxText),
     ),
     torch.node,
   );
@@ -57,8 +77,10 @@ export function mountGradient1d(root, { engine, state }) {
     fig.set(drawing({ L, O, b, gOut, gAvg, gMax, mode, hot, state }));
 
     const gradExpr =
-      mode === 'ones' ? `torch.ones(1, ${O})`
-        : mode === 'ramp' ? `torch.arange(1., ${O + 1}).reshape(1, ${O})`
+      mode === 'ones'
+        ? `torch.ones(1, ${O})`
+        : mode === 'ramp'
+          ? `torch.arange(1., ${O + 1}).reshape(1, ${O})`
           : `nn.functional.one_hot(torch.tensor([${hot}]), ${O}).float()`;
     torch.code.textContent =
       `import torch, torch.nn as nn\n` +
@@ -73,16 +95,39 @@ function bars(svg, { y0, height, values, cw, colour, label, testid }) {
   for (const v of values) max = Math.max(max, Math.abs(v));
   const scale = max > 0 ? (height - 16) / max : 0;
   svg.append(el('text', { x: 8, y: y0 + 12, class: 'small muted', text: label }));
-  svg.append(el('line', { x1: LEFT, y1: y0 + height, x2: LEFT + values.length * cw, y2: y0 + height, class: 'axis' }));
+  svg.append(
+    el('line', {
+      x1: LEFT,
+      y1: y0 + height,
+      x2: LEFT + values.length * cw,
+      y2: y0 + height,
+      class: 'axis',
+    }),
+  );
   values.forEach((v, i) => {
     const bh = Math.abs(v) * scale;
     const g = el('g', { 'data-testid': testid, 'data-i': i, 'data-value': v });
-    g.append(el('rect', { x: LEFT + i * cw + 2, y: y0 + height - bh, width: cw - 4, height: bh, rx: 2, fill: colour }));
+    g.append(
+      el('rect', {
+        x: LEFT + i * cw + 2,
+        y: y0 + height - bh,
+        width: cw - 4,
+        height: bh,
+        rx: 2,
+        fill: colour,
+      }),
+    );
     if (v !== 0 && cw >= 14) {
-      g.append(el('text', {
-        x: LEFT + i * cw + cw / 2, y: y0 + height - bh - 4, 'text-anchor': 'middle',
-        class: cw >= 24 ? 'small' : 'small', 'font-size': cw >= 24 ? 10 : 8, text: fmt(v, 3),
-      }));
+      g.append(
+        el('text', {
+          x: LEFT + i * cw + cw / 2,
+          y: y0 + height - bh - 4,
+          'text-anchor': 'middle',
+          class: cw >= 24 ? 'small' : 'small',
+          'font-size': cw >= 24 ? 10 : 8,
+          text: fmt(v, 3),
+        }),
+      );
     }
     g.append(el('title', { text: `grad_input[${i}] = ${fmt(v)}` }));
     svg.append(g);
@@ -113,21 +158,64 @@ function drawing({ L, O, b, gOut, gAvg, gMax, mode, hot, state }) {
       onclick: () => state.set({ g: 'onehot', hot: o }),
     });
     const on = mode === 'onehot' && o === hot;
-    g.append(el('rect', {
-      x: LEFT + s * cw + 1, y, width: (e - s) * cw - 2, height: lane, rx: 4,
-      fill: PALETTE[o % PALETTE.length], opacity: mode === 'onehot' && !on ? 0.3 : 1,
-    }));
+    g.append(
+      el('rect', {
+        x: LEFT + s * cw + 1,
+        y,
+        width: (e - s) * cw - 2,
+        height: lane,
+        rx: 4,
+        fill: PALETTE[o % PALETTE.length],
+        opacity: mode === 'onehot' && !on ? 0.3 : 1,
+      }),
+    );
     if ((e - s) * cw >= 18 && lane >= 16) {
-      g.append(el('text', { x: LEFT + ((s + e) * cw) / 2, y: y + lane / 2 + 4, 'text-anchor': 'middle', class: 'win-label', text: fmt(gOut[o]) }));
+      g.append(
+        el('text', {
+          x: LEFT + ((s + e) * cw) / 2,
+          y: y + lane / 2 + 4,
+          'text-anchor': 'middle',
+          class: 'win-label',
+          text: fmt(gOut[o]),
+        }),
+      );
     }
-    g.append(el('title', { text: `grad_output[${o}] = ${fmt(gOut[o])} over window [${s},${e}) — click for a one-hot here` }));
+    g.append(
+      el('title', {
+        text: `grad_output[${o}] = ${fmt(gOut[o])} over window [${s},${e}) — click for a one-hot here`,
+      }),
+    );
     svg.append(g);
   }
-  bars(svg, { y0: avgY, height: chartH, values: gAvg, cw, colour: '#4e79a7', label: 'avg grad', testid: 'grad-avg-bar' });
-  bars(svg, { y0: maxY, height: chartH, values: gMax, cw, colour: '#e15759', label: 'max grad', testid: 'grad-max-bar' });
+  bars(svg, {
+    y0: avgY,
+    height: chartH,
+    values: gAvg,
+    cw,
+    colour: '#4e79a7',
+    label: 'avg grad',
+    testid: 'grad-avg-bar',
+  });
+  bars(svg, {
+    y0: maxY,
+    height: chartH,
+    values: gMax,
+    cw,
+    colour: '#e15759',
+    label: 'max grad',
+    testid: 'grad-max-bar',
+  });
   for (let i = 0; i < L; i++) {
     if (cw >= 18 || i % 5 === 0) {
-      svg.append(el('text', { x: LEFT + i * cw + cw / 2, y: maxY + chartH + 16, 'text-anchor': 'middle', class: 'small muted', text: i }));
+      svg.append(
+        el('text', {
+          x: LEFT + i * cw + cw / 2,
+          y: maxY + chartH + 16,
+          'text-anchor': 'middle',
+          class: 'small muted',
+          text: i,
+        }),
+      );
     }
   }
   return svg;

@@ -39,10 +39,11 @@ function sampleImage() {
   g.fillStyle = '#3f7d58';
   g.fillRect(0, 100, W, 20);
   // A checkerboard and thin stripes: detail that average and max pooling treat very differently.
-  for (let y = 0; y < 4; y++) for (let x = 0; x < 6; x++) {
-    g.fillStyle = (x + y) % 2 ? '#ffffff' : '#111111';
-    g.fillRect(8 + x * 4, 8 + y * 4, 4, 4);
-  }
+  for (let y = 0; y < 4; y++)
+    for (let x = 0; x < 6; x++) {
+      g.fillStyle = (x + y) % 2 ? '#ffffff' : '#111111';
+      g.fillRect(8 + x * 4, 8 + y * 4, 4, 4);
+    }
   g.fillStyle = '#ffffff';
   for (let x = 0; x < 5; x++) g.fillRect(132 + x * 4, 104, 1, 12);
   return c;
@@ -87,19 +88,39 @@ async function fileImage(file, maxSide = 480) {
 }
 
 export function mountImage(root, { engine, state }) {
-  const fig = figure('adaptive-pool-image', 'fig-image', 'Original with the row/column windows, then average- and max-pooled');
+  const fig = figure(
+    'adaptive-pool-image',
+    'fig-image',
+    'Original with the row/column windows, then average- and max-pooled',
+  );
   const info = h('p', { class: 'window-info', 'data-testid': 'info-image' });
   const torch = codeBlock('torch-image');
-  const picker = h('input', { type: 'file', accept: 'image/*', 'data-testid': 'image-file', id: 'image-file' });
+  const picker = h('input', {
+    type: 'file',
+    accept: 'image/*',
+    'data-testid': 'image-file',
+    id: 'image-file',
+  });
   const sourceName = h('span', { class: 'hint', 'data-testid': 'image-source' });
   root.append(
-    h('div', { class: 'controls' },
+    h(
+      'div',
+      { class: 'controls' },
       sizeControl(state, 'ioh', 'OH', { sliderMax: 32, max: 64, testid: 'oh-image' }),
       sizeControl(state, 'iow', 'OW', { sliderMax: 32, max: 64, testid: 'ow-image' }),
-      h('div', { class: 'inline' },
-        h('label', { class: 'file-button', for: 'image-file' }, 'choose an image…'), picker,
-        h('button', { type: 'button', class: 'ghost', text: 'sample image', onclick: () => useSample() }),
-        sourceName),
+      h(
+        'div',
+        { class: 'inline' },
+        h('label', { class: 'file-button', for: 'image-file' }, 'choose an image…'),
+        picker,
+        h('button', {
+          type: 'button',
+          class: 'ghost',
+          text: 'sample image',
+          onclick: () => useSample(),
+        }),
+        sourceName,
+      ),
     ),
     fig.node,
     info,
@@ -135,20 +156,35 @@ export function mountImage(root, { engine, state }) {
     const bw = engine.bins(W, OW);
     const avg = engine.avgImage(rgb, H, W, OH, OW);
     const max = engine.maxImage(rgb, H, W, OH, OW);
-    data = { W, H, OH, OW, bh, bw, original: src.toDataURL('image/png'), avgUrl: rgbToUrl(avg, OW, OH), maxUrl: rgbToUrl(max, OW, OH) };
+    data = {
+      W,
+      H,
+      OH,
+      OW,
+      bh,
+      bw,
+      original: src.toDataURL('image/png'),
+      avgUrl: rgbToUrl(avg, OW, OH),
+      maxUrl: rgbToUrl(max, OW, OH),
+    };
   }
 
   function draw() {
     const { W, H, OH, OW, bh, bw } = data;
-    fig.set(drawing(data, hover, (rc) => {
-      if (rc === hover || (rc && hover && rc[0] === hover[0] && rc[1] === hover[1])) return;
-      hover = rc;
-      draw();
-    }));
+    fig.set(
+      drawing(data, hover, (rc) => {
+        if (rc === hover || (rc && hover && rc[0] === hover[0] && rc[1] === hover[1])) return;
+        hover = rc;
+        draw();
+      }),
+    );
     sourceName.textContent = `${name}, ${W} × ${H} px`;
     if (hover) {
       const [r, c] = hover;
-      info.replaceChildren(h('b', { text: `output (${r}, ${c})` }), ` pools rows ${win(bh.start[r], bh.end[r])} × cols ${win(bw.start[c], bw.end[c])} of the ${W} × ${H} image.`);
+      info.replaceChildren(
+        h('b', { text: `output (${r}, ${c})` }),
+        ` pools rows ${win(bh.start[r], bh.end[r])} × cols ${win(bw.start[c], bw.end[c])} of the ${W} × ${H} image.`,
+      );
     } else {
       info.textContent = `Hover a pooled pixel to see its window. Bars along the image: the ${OH} row and ${OW} column windows, alternating lanes so overlaps show.`;
     }
@@ -160,7 +196,7 @@ export function mountImage(root, { engine, state }) {
   }
 
   function render() {
-    if (!src) src = sampleImage(), (name = 'built-in sample');
+    if (!src) ((src = sampleImage()), (name = 'built-in sample'));
     compute();
     draw();
   }
@@ -183,48 +219,115 @@ function drawing({ W, H, OH, OW, bh, bw, original, avgUrl, maxUrl }, hover, onHo
   title(x0 + dw + gap, `AdaptiveAvgPool2d((${OH}, ${OW}))`);
   title(x0 + 2 * (dw + gap), `AdaptiveMaxPool2d((${OH}, ${OW}))`);
 
-  svg.append(el('image', { href: original, x: x0, y: y0, width: dw, height: dh, preserveAspectRatio: 'none' }));
+  svg.append(
+    el('image', {
+      href: original,
+      x: x0,
+      y: y0,
+      width: dw,
+      height: dh,
+      preserveAspectRatio: 'none',
+    }),
+  );
   const px = { style: 'image-rendering: pixelated', preserveAspectRatio: 'none' };
   svg.append(el('image', { href: avgUrl, x: x0 + dw + gap, y: y0, width: dw, height: dh, ...px }));
-  svg.append(el('image', { href: maxUrl, x: x0 + 2 * (dw + gap), y: y0, width: dw, height: dh, ...px }));
+  svg.append(
+    el('image', { href: maxUrl, x: x0 + 2 * (dw + gap), y: y0, width: dw, height: dh, ...px }),
+  );
   for (const fx of [x0, x0 + dw + gap, x0 + 2 * (dw + gap)]) {
-    svg.append(el('rect', { x: fx - 0.5, y: y0 - 0.5, width: dw + 1, height: dh + 1, fill: 'none', stroke: '#aab4c0' }));
+    svg.append(
+      el('rect', {
+        x: fx - 0.5,
+        y: y0 - 0.5,
+        width: dw + 1,
+        height: dh + 1,
+        fill: 'none',
+        stroke: '#aab4c0',
+      }),
+    );
   }
 
   // Column windows above, row windows to the left: two lanes, so neighbours that overlap are visible.
   for (let c = 0; c < OW; c++) {
     const on = hover && hover[1] === c;
-    svg.append(el('rect', {
-      x: x0 + bw.start[c] * k, y: y0 - bandW + (c % 2) * (LANE + 2), width: (bw.end[c] - bw.start[c]) * k, height: LANE, rx: 2,
-      fill: on ? '#111' : PALETTE[c % PALETTE.length], opacity: hover && !on ? 0.35 : 0.9,
-    }));
+    svg.append(
+      el('rect', {
+        x: x0 + bw.start[c] * k,
+        y: y0 - bandW + (c % 2) * (LANE + 2),
+        width: (bw.end[c] - bw.start[c]) * k,
+        height: LANE,
+        rx: 2,
+        fill: on ? '#111' : PALETTE[c % PALETTE.length],
+        opacity: hover && !on ? 0.35 : 0.9,
+      }),
+    );
   }
   for (let r = 0; r < OH; r++) {
     const on = hover && hover[0] === r;
-    svg.append(el('rect', {
-      x: x0 - bandW + (r % 2) * (LANE + 2), y: y0 + bh.start[r] * k, width: LANE, height: (bh.end[r] - bh.start[r]) * k, rx: 2,
-      fill: on ? '#111' : PALETTE[r % PALETTE.length], opacity: hover && !on ? 0.35 : 0.9,
-    }));
+    svg.append(
+      el('rect', {
+        x: x0 - bandW + (r % 2) * (LANE + 2),
+        y: y0 + bh.start[r] * k,
+        width: LANE,
+        height: (bh.end[r] - bh.start[r]) * k,
+        rx: 2,
+        fill: on ? '#111' : PALETTE[r % PALETTE.length],
+        opacity: hover && !on ? 0.35 : 0.9,
+      }),
+    );
   }
   if (hover) {
     const [r, c] = hover;
-    const rect = { x: x0 + bw.start[c] * k, y: y0 + bh.start[r] * k, width: (bw.end[c] - bw.start[c]) * k, height: (bh.end[r] - bh.start[r]) * k };
-    svg.append(el('rect', { ...rect, fill: 'none', stroke: '#000', 'stroke-width': 4, opacity: 0.5 }));
-    svg.append(el('rect', { ...rect, fill: 'rgba(255,255,255,0.15)', stroke: '#fff', 'stroke-width': 2, 'data-testid': 'image-window' }));
+    const rect = {
+      x: x0 + bw.start[c] * k,
+      y: y0 + bh.start[r] * k,
+      width: (bw.end[c] - bw.start[c]) * k,
+      height: (bh.end[r] - bh.start[r]) * k,
+    };
+    svg.append(
+      el('rect', { ...rect, fill: 'none', stroke: '#000', 'stroke-width': 4, opacity: 0.5 }),
+    );
+    svg.append(
+      el('rect', {
+        ...rect,
+        fill: 'rgba(255,255,255,0.15)',
+        stroke: '#fff',
+        'stroke-width': 2,
+        'data-testid': 'image-window',
+      }),
+    );
   }
   // Hit areas over both pooled images.
   for (const px0 of [x0 + dw + gap, x0 + 2 * (dw + gap)]) {
     for (let r = 0; r < OH; r++) {
       for (let c = 0; c < OW; c++) {
         const on = hover && hover[0] === r && hover[1] === c;
-        svg.append(el('rect', {
-          x: px0 + (c * dw) / OW, y: y0 + (r * dh) / OH, width: dw / OW, height: dh / OH,
-          fill: 'transparent', stroke: on ? '#fff' : 'none', 'stroke-width': 2, 'data-testid': 'image-out-cell', 'data-r': r, 'data-c': c,
-          onmouseenter: () => onHover([r, c]), onmouseleave: () => onHover(null),
-        }));
+        svg.append(
+          el('rect', {
+            x: px0 + (c * dw) / OW,
+            y: y0 + (r * dh) / OH,
+            width: dw / OW,
+            height: dh / OH,
+            fill: 'transparent',
+            stroke: on ? '#fff' : 'none',
+            'stroke-width': 2,
+            'data-testid': 'image-out-cell',
+            'data-r': r,
+            'data-c': c,
+            onmouseenter: () => onHover([r, c]),
+            onmouseleave: () => onHover(null),
+          }),
+        );
       }
     }
   }
-  svg.append(el('text', { x: x0, y: y0 + dh + 20, class: 'small muted', text: 'Windows are the product of a row window and a column window; neighbours overlap by one pixel when the size does not divide evenly.' }));
+  svg.append(
+    el('text', {
+      x: x0,
+      y: y0 + dh + 20,
+      class: 'small muted',
+      text: 'Windows are the product of a row window and a column window; neighbours overlap by one pixel when the size does not divide evenly.',
+    }),
+  );
   return svg;
 }

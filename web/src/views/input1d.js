@@ -8,7 +8,8 @@ export function input1d(state) {
 
 export function torchInput1d(state, x, requiresGrad = false) {
   const rg = requiresGrad ? ', requires_grad=True' : '';
-  if (state.get('src') === 'arange') return `torch.arange(${x.length}.${rg}).reshape(1, ${x.length})`;
+  if (state.get('src') === 'arange')
+    return `torch.arange(${x.length}.${rg}).reshape(1, ${x.length})`;
   return `torch.tensor([[${Array.from(x, (v) => `${v}.`).join(', ')}]]${rg})`;
 }
 
