@@ -2,7 +2,7 @@
 // Pass 1 sums the input rows of an output row's (d, h) window with SIMD along W; pass 2 sums each
 // W window of that row: SIMD inside the window when it is long, a sliding SIMD sum when windows
 // are equally long and one apart (near-identity), scalar otherwise. Global pooling sums a whole
-// contiguous plane with two vector accumulators.
+// contiguous plane with two vector accumulators. Small planes go to nchw_plane_groups.cc instead.
 #include <vector>
 
 #include "kernels.h"
@@ -16,9 +16,9 @@ void global_avgpool_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, 
   using T = typename V::Elem;
   const Shape& s = a.s;
   const int64_t plane = s.in_image();
+  const T scale = window_scale<T>(s.in[0], s.in[1], s.in[2]);
   for (int64_t p = begin; p < end; ++p) {
-    const T sum = contiguous_sum<V>(a.input + p * plane, plane);
-    a.output[p] = divide_window(sum, s.in[0], s.in[1], s.in[2]);
+    a.output[p] = contiguous_sum<V>(a.input + p * plane, plane) * scale;
   }
 }
 
@@ -39,10 +39,15 @@ void avgpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
 
   std::vector<T> acc(static_cast<size_t>(W));
   std::vector<const T*> rows(static_cast<size_t>(max_win_len(wd) * max_win_len(wh)));
-  for (int64_t item = begin; item < end; ++item) {
-    const int64_t img = item / s.out_rows();
-    const int64_t od = item % s.out_rows() / s.out[1];
-    const int64_t oh = item % s.out[1];
+  std::vector<T> scale(static_cast<size_t>(OW));  // per W window, for the current kd * kh
+  int64_t scale_kdh = -1;
+  int64_t img = begin / s.out_rows(), r = begin % s.out_rows();
+  for (int64_t item = begin; item < end; ++item, ++r) {
+    if (r == s.out_rows()) {
+      r = 0;
+      ++img;
+    }
+    const int64_t od = r / s.out[1], oh = r % s.out[1];
     const T* image = a.input + img * s.in_image();
     T* out = a.output + item * OW;
 
@@ -58,23 +63,26 @@ void avgpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
       sum_rows<V>(rows.data(), nrows, W, acc.data());
       row = acc.data();
     }
-    const int64_t kd = win_len(wd, od), kh = win_len(wh, oh);
+    const int64_t kdh = win_len(wd, od) * win_len(wh, oh);
+    if (kdh != scale_kdh) {
+      for (int64_t o = 0; o < OW; ++o)
+        scale[static_cast<size_t>(o)] = window_scale<T>(1, kdh, win_len(ww, o));
+      scale_kdh = kdh;
+    }
 
     // Pass 2: W windows.
     int64_t ow = 0;
     if (sliding) {
-      const V vkd = V::splat(static_cast<T>(kd)), vkh = V::splat(static_cast<T>(kh));
-      const V vkw = V::splat(static_cast<T>(k_uniform));
+      const V vscale = V::splat(scale[0]);
       for (; ow + L <= OW; ow += L) {
         V sum = V::load(row + ow);
         for (int64_t j = 1; j < k_uniform; ++j) sum = V::add(sum, V::load(row + ow + j));
-        V::store(out + ow, V::div(V::div(V::div(sum, vkd), vkh), vkw));
+        V::store(out + ow, V::mul(sum, vscale));
       }
     }
     for (; ow < OW; ++ow) {
       const int64_t w0 = win_start(ww, ow);
-      const T sum = contiguous_sum<V>(row + w0, win_end(ww, ow) - w0);
-      out[ow] = divide_window(sum, kd, kh, win_len(ww, ow));
+      out[ow] = contiguous_sum<V>(row + w0, win_end(ww, ow) - w0) * scale[static_cast<size_t>(ow)];
     }
   }
 }

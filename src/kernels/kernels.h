@@ -65,6 +65,14 @@ void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
 template <class V>
 void maxpool_fwd_nhwc(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);
 
+// Items: groups of V::kLanes planes (channels-first only; for small planes).
+template <class V>
+void avgpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);
+template <class V>
+void maxpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);
+template <class V>
+void avgpool_bwd_nchw_groups(const BackwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);
+
 // Items: images * in_rows (one grad_input row each, gathered from the output rows covering it).
 template <class V>
 void avgpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);

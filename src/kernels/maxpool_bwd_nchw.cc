@@ -16,6 +16,20 @@ void maxpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, in
   using T = typename V::Elem;
   const Shape& s = a.s;
   const int64_t plane = s.in_image(), out_plane = s.out_image();
+  if (a.bands == 1) {
+    // Whole planes: one fill for the chunk, then the scatter.
+    std::fill(a.grad_input + begin * plane, a.grad_input + end * plane, T(0));
+    for (int64_t img = begin; img < end; ++img) {
+      T* gi = a.grad_input + img * plane;
+      const T* g = a.grad_output + img * out_plane;
+      const int32_t* idx = a.indices + img * out_plane;
+      for (int64_t o = 0; o < out_plane; ++o) {
+        const int64_t i = idx[o];
+        if (i >= 0 && i < plane) gi[i] += g[o];
+      }
+    }
+    return;
+  }
   for (int64_t item = begin; item < end; ++item) {
     const int64_t img = item / a.bands, band = item % a.bands;
     const int64_t lo = band * s.in_rows() / a.bands * s.in[2];

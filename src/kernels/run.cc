@@ -40,6 +40,19 @@ void run_items(ThreadPool* pool, const RunOptions& o, int64_t items, int64_t ele
   }
 }
 
+// Channels-first planes up to this size (input plus output elements) are pooled L at a time as an
+// interleaved channels-last image (nchw_plane_groups.cc): their rows are too short for SIMD along
+// W.
+constexpr int64_t kSmallPlane = 2048;
+
+template <class V>
+bool use_groups(const PoolGeometry& g, const Shape& s) {
+  return V::kLanes > 1 && g.layout == Layout::kChannelsFirst && s.images >= V::kLanes &&
+         g.in_plane() + g.out_plane() <= kSmallPlane;
+}
+
+int64_t groups(int64_t images, int64_t lanes) { return (images + lanes - 1) / lanes; }
+
 // Calls f with the widest vector type for T when isa asks for SIMD and the build has it.
 template <typename T, typename F>
 void with_isa(Isa isa, F f) {
@@ -73,6 +86,9 @@ void run_avg_forward(const PoolGeometry& g, const WindowTables& w, const T* inpu
       run_items(pool, o, a.s.images, elements, [&](int64_t b, int64_t e) {
         last ? global_avgpool_nhwc<V>(a, b, e) : global_avgpool_nchw<V>(a, b, e);
       });
+    } else if (use_groups<V>(g, a.s)) {
+      run_items(pool, o, groups(a.s.images, V::kLanes), elements,
+                [&](int64_t b, int64_t e) { avgpool_fwd_nchw_groups<V>(a, b, e); });
     } else {
       run_items(pool, o, a.s.images * a.s.out_rows(), elements, [&](int64_t b, int64_t e) {
         last ? avgpool_fwd_nhwc<V>(a, b, e) : avgpool_fwd_nchw<V>(a, b, e);
@@ -94,6 +110,11 @@ void run_max_forward(const PoolGeometry& g, const WindowTables& w, const T* inpu
   const bool last = g.layout == Layout::kChannelsLast;
   with_isa<T>(o.isa, [&](auto v) {
     using V = decltype(v);
+    if (use_groups<V>(g, a.s)) {
+      run_items(pool, o, groups(a.s.images, V::kLanes), elements,
+                [&](int64_t b, int64_t e) { maxpool_fwd_nchw_groups<V>(a, b, e); });
+      return;
+    }
     run_items(pool, o, a.s.images * a.s.out_rows(), elements, [&](int64_t b, int64_t e) {
       last ? maxpool_fwd_nhwc<V>(a, b, e) : maxpool_fwd_nchw<V>(a, b, e);
     });
@@ -116,6 +137,11 @@ void run_avg_backward(const PoolGeometry& g, const WindowTables& w, const T* gra
   const bool last = g.layout == Layout::kChannelsLast;
   with_isa<T>(o.isa, [&](auto v) {
     using V = decltype(v);
+    if (use_groups<V>(g, a.s)) {
+      run_items(pool, o, groups(a.s.images, V::kLanes), elements,
+                [&](int64_t b, int64_t e) { avgpool_bwd_nchw_groups<V>(a, b, e); });
+      return;
+    }
     run_items(pool, o, a.s.images * a.s.in_rows(), elements, [&](int64_t b, int64_t e) {
       last ? avgpool_bwd_nhwc<V>(a, b, e) : avgpool_bwd_nchw<V>(a, b, e);
     });

@@ -43,7 +43,7 @@ struct Scalar {
   static void store(T* p, Scalar a) { *p = a.v; }
   static Scalar splat(T x) { return {x}; }
   static Scalar add(Scalar a, Scalar b) { return {a.v + b.v}; }
-  static Scalar div(Scalar a, Scalar b) { return {a.v / b.v}; }
+  static Scalar mul(Scalar a, Scalar b) { return {a.v * b.v}; }
   static T hsum(Scalar a) { return a.v; }
   // PyTorch's max update rule: a strictly greater value or any NaN replaces the current maximum.
   static Mask takes(Scalar cand, Scalar cur) { return {cand.v > cur.v || std::isnan(cand.v)}; }
@@ -54,6 +54,15 @@ struct Scalar {
   static Idx idx_load(const Index* p) { return {*p}; }
   static void idx_store(Index* p, Idx a) { *p = a.v; }
   static void idx_store_i32(int32_t* p, Idx a) { *p = static_cast<int32_t>(a.v); }
+
+  template <typename E>
+  static void interleave(const E* const* src, int64_t n, E* dst) {
+    std::memcpy(dst, src[0], static_cast<size_t>(n) * sizeof(E));
+  }
+  template <typename E>
+  static void deinterleave(const E* src, int64_t n, E* const* dst, int /*planes*/) {
+    std::memcpy(dst[0], src, static_cast<size_t>(n) * sizeof(E));
+  }
 };
 
 #if AP_HAVE_SIMD
@@ -73,7 +82,7 @@ struct F32x4 {
   static void store(float* p, F32x4 a) { wasm_v128_store(p, a.v); }
   static F32x4 splat(float x) { return {wasm_f32x4_splat(x)}; }
   static F32x4 add(F32x4 a, F32x4 b) { return {wasm_f32x4_add(a.v, b.v)}; }
-  static F32x4 div(F32x4 a, F32x4 b) { return {wasm_f32x4_div(a.v, b.v)}; }
+  static F32x4 mul(F32x4 a, F32x4 b) { return {wasm_f32x4_mul(a.v, b.v)}; }
   static float hsum(F32x4 a) {
     return (wasm_f32x4_extract_lane(a.v, 0) + wasm_f32x4_extract_lane(a.v, 1)) +
            (wasm_f32x4_extract_lane(a.v, 2) + wasm_f32x4_extract_lane(a.v, 3));
@@ -91,6 +100,51 @@ struct F32x4 {
   static Idx idx_load(const Index* p) { return {wasm_v128_load(p)}; }
   static void idx_store(Index* p, Idx a) { wasm_v128_store(p, a.v); }
   static void idx_store_i32(int32_t* p, Idx a) { wasm_v128_store(p, a.v); }
+
+  // dst[i * 4 + l] = src[l][i] for i < n: four planes to one channels-last image of 4 channels.
+  template <typename E>
+  static void interleave(const E* const* src, int64_t n, E* dst) {
+    static_assert(sizeof(E) == 4, "32-bit lanes");
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const v128_t r0 = wasm_v128_load(src[0] + i), r1 = wasm_v128_load(src[1] + i);
+      const v128_t r2 = wasm_v128_load(src[2] + i), r3 = wasm_v128_load(src[3] + i);
+      const v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5);
+      const v128_t t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+      const v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5);
+      const v128_t t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+      wasm_v128_store(dst + i * 4, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
+      wasm_v128_store(dst + i * 4 + 4, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
+      wasm_v128_store(dst + i * 4 + 8, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
+      wasm_v128_store(dst + i * 4 + 12, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+    }
+    for (; i < n; ++i) {
+      for (int l = 0; l < 4; ++l) dst[i * 4 + l] = src[l][i];
+    }
+  }
+  // dst[l][i] = src[i * 4 + l] for i < n and l < planes (the inverse, for the first `planes`).
+  template <typename E>
+  static void deinterleave(const E* src, int64_t n, E* const* dst, int planes) {
+    static_assert(sizeof(E) == 4, "32-bit lanes");
+    int64_t i = 0;
+    if (planes == 4) {
+      for (; i + 4 <= n; i += 4) {
+        const v128_t r0 = wasm_v128_load(src + i * 4), r1 = wasm_v128_load(src + i * 4 + 4);
+        const v128_t r2 = wasm_v128_load(src + i * 4 + 8), r3 = wasm_v128_load(src + i * 4 + 12);
+        const v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5);
+        const v128_t t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+        const v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5);
+        const v128_t t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+        wasm_v128_store(dst[0] + i, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
+        wasm_v128_store(dst[1] + i, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
+        wasm_v128_store(dst[2] + i, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
+        wasm_v128_store(dst[3] + i, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+      }
+    }
+    for (; i < n; ++i) {
+      for (int l = 0; l < planes; ++l) dst[l][i] = src[i * 4 + l];
+    }
+  }
 };
 
 struct F64x2 {
@@ -109,7 +163,7 @@ struct F64x2 {
   static void store(double* p, F64x2 a) { wasm_v128_store(p, a.v); }
   static F64x2 splat(double x) { return {wasm_f64x2_splat(x)}; }
   static F64x2 add(F64x2 a, F64x2 b) { return {wasm_f64x2_add(a.v, b.v)}; }
-  static F64x2 div(F64x2 a, F64x2 b) { return {wasm_f64x2_div(a.v, b.v)}; }
+  static F64x2 mul(F64x2 a, F64x2 b) { return {wasm_f64x2_mul(a.v, b.v)}; }
   static double hsum(F64x2 a) {
     return wasm_f64x2_extract_lane(a.v, 0) + wasm_f64x2_extract_lane(a.v, 1);
   }
@@ -125,6 +179,26 @@ struct F64x2 {
   static void idx_store_i32(int32_t* p, Idx a) {
     p[0] = static_cast<int32_t>(wasm_i64x2_extract_lane(a.v, 0));
     p[1] = static_cast<int32_t>(wasm_i64x2_extract_lane(a.v, 1));
+  }
+
+  // dst[i * 2 + l] = src[l][i]: two planes to one channels-last image of 2 channels.
+  static void interleave(const double* const* src, int64_t n, double* dst) {
+    int64_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+      const v128_t r0 = wasm_v128_load(src[0] + i), r1 = wasm_v128_load(src[1] + i);
+      wasm_v128_store(dst + i * 2, wasm_i64x2_shuffle(r0, r1, 0, 2));
+      wasm_v128_store(dst + i * 2 + 2, wasm_i64x2_shuffle(r0, r1, 1, 3));
+    }
+    for (; i < n; ++i) {
+      dst[i * 2] = src[0][i];
+      dst[i * 2 + 1] = src[1][i];
+    }
+  }
+  template <typename E>
+  static void deinterleave(const E* src, int64_t n, E* const* dst, int planes) {
+    for (int64_t i = 0; i < n; ++i) {
+      for (int l = 0; l < planes; ++l) dst[l][i] = src[i * 2 + l];
+    }
   }
 };
 #endif

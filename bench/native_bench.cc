@@ -1,0 +1,91 @@
+// Quick native timing of the kernels on the bench cases (development aid; the real numbers come
+// from bench/run.mjs in wasm). Build: see bench/README.md. Usage: native_bench [threads] [filter]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "adaptive_pool.h"
+#include "kernels/roofline.h"
+#include "parallel.h"
+
+using namespace adaptive_pool;
+
+struct Case {
+  const char* name;
+  const char* op;
+  Layout layout;
+  std::vector<int64_t> shape, output;
+};
+
+template <typename F>
+double median_ms(F f) {
+  for (int i = 0; i < 3; ++i) f();
+  std::vector<double> t;
+  auto start = std::chrono::steady_clock::now();
+  while (t.size() < 7 || (t.size() < 300 && std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < 0.3)) {
+    auto a = std::chrono::steady_clock::now();
+    f();
+    t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a).count());
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+int main(int argc, char** argv) {
+  const int threads = argc > 1 ? std::atoi(argv[1]) : 1;
+  const std::string filter = argc > 2 ? argv[2] : "";
+  const Layout F = Layout::kChannelsFirst, L = Layout::kChannelsLast;
+  const std::vector<Case> cases = {
+      {"resnet18-head", "avg", F, {32, 512, 7, 7}, {1, 1}},
+      {"resnet50-head", "avg", F, {8, 2048, 7, 7}, {1, 1}},
+      {"resnet50-head-nhwc", "avg", L, {8, 2048, 7, 7}, {1, 1}},
+      {"vgg-divisible", "avg", F, {8, 512, 14, 14}, {7, 7}},
+      {"odd-13x17", "avg", F, {8, 256, 13, 17}, {7, 7}},
+      {"odd-13x17-nhwc", "avg", L, {8, 256, 13, 17}, {7, 7}},
+      {"grow-5to7", "avg", F, {16, 64, 5, 5}, {7, 7}},
+      {"near-identity", "avg", F, {4, 16, 256, 256}, {255, 255}},
+      {"grow-2x", "avg", F, {4, 16, 64, 64}, {128, 128}},
+      {"image-1080p", "avg", F, {1, 3, 1080, 1920}, {224, 224}},
+      {"image-1080p-nhwc", "avg", L, {1, 3, 1080, 1920}, {224, 224}},
+      {"audio-1d", "avg", F, {16, 80, 3000}, {100}},
+      {"video-3d", "avg", F, {2, 64, 16, 56, 56}, {4, 7, 7}},
+      {"max-odd-13x17", "max", F, {8, 256, 13, 17}, {7, 7}},
+      {"max-image-1080p", "max", F, {1, 3, 1080, 1920}, {224, 224}},
+      {"avg-bwd-odd", "avg_backward", F, {8, 256, 13, 17}, {7, 7}},
+      {"avg-bwd-image", "avg_backward", F, {1, 3, 1080, 1920}, {224, 224}},
+      {"max-bwd-odd", "max_backward", F, {8, 256, 13, 17}, {7, 7}},
+  };
+  ThreadPool pool(threads);
+  std::printf("%-20s %10s %10s %8s\n", "case", "ms", "roofline", "ratio");
+  for (const Case& c : cases) {
+    if (std::string(c.name).find(filter) == std::string::npos) continue;
+    std::vector<int64_t> shape = c.shape;
+    if (c.layout == L) {  // memory order [N, spatial..., C]
+      shape.erase(shape.begin() + 1);
+      shape.push_back(c.shape[1]);
+    }
+    const int dims = static_cast<int>(c.shape.size()) - 2;
+    const bool max = c.op[0] == 'm';
+    PoolGeometry g;
+    plan_forward(max ? PoolKind::kMax : PoolKind::kAvg, dims, c.layout, shape, c.output, &g);
+    std::vector<float> x(static_cast<size_t>(g.input_numel())), y(static_cast<size_t>(g.output_numel()));
+    std::vector<int32_t> idx(y.size());
+    std::mt19937 rng(1);
+    std::uniform_real_distribution<float> u(-1, 1);
+    for (auto& v : x) v = u(rng);
+    if (max) max_pool_forward<float>(g, x.data(), g.input_numel(), y.data(), idx.data(), g.output_numel(), &pool);
+    double ms = 0;
+    const std::string op = c.op;
+    if (op == "avg") ms = median_ms([&] { avg_pool_forward<float>(g, x.data(), g.input_numel(), y.data(), g.output_numel(), &pool); });
+    if (op == "max") ms = median_ms([&] { max_pool_forward<float>(g, x.data(), g.input_numel(), y.data(), idx.data(), g.output_numel(), &pool); });
+    if (op == "avg_backward") ms = median_ms([&] { avg_pool_backward<float>(g, y.data(), g.output_numel(), x.data(), g.input_numel(), &pool); });
+    if (op == "max_backward") ms = median_ms([&] { max_pool_backward<float>(g, y.data(), idx.data(), g.output_numel(), x.data(), g.input_numel(), &pool); });
+    volatile float sink = 0;
+    const double roof = median_ms([&] { sink = sink + kernels::roofline_read_f32(x.data(), g.input_numel()); });
+    std::printf("%-20s %10.3f %10.3f %8.2f\n", c.name, ms, roof, ms / roof);
+  }
+}

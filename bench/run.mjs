@@ -1,0 +1,152 @@
+// Benchmark of adaptive-pool against naive JavaScript and the memory roofline, all in one Node
+// process. For every case of bench/cases.json:
+//   ms          median of our call on wasm tensors (input and output already in wasm memory)
+//   api_ms      the same call from plain typed arrays (copies in and out included)
+//   naive_ms    the formula as plain JS loops (bench/naive.mjs), same input
+//   roofline_ms a SIMD loop in the same wasm module reading the case's input bytes once
+//               (for backward: the bytes of grad_input, the tensor with the input's shape)
+// Usage: node bench/run.mjs [--json] [--threads N] [--build NAME] [--filter TEXT] [--dist DIR]
+// --build defaults to 'simd' for one thread and 'simd-threads' otherwise; --dist defaults to the
+// package's npm/dist (build it with: bash npm/scripts/build-wasm.sh).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { naiveBackward, naiveForward } from './naive.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function parseArgs(argv) {
+  const o = { json: false, threads: 1, build: undefined, filter: '', dist: path.join(here, '..', 'npm', 'dist') };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    };
+    if (a === '--json') o.json = true;
+    else if (a === '--threads') o.threads = Number(value());
+    else if (a === '--build') o.build = value();
+    else if (a === '--filter') o.filter = value();
+    else if (a === '--dist') o.dist = path.resolve(value());
+    else throw new Error(`unknown argument ${a} (--json, --threads N, --build NAME, --filter TEXT, --dist DIR)`);
+  }
+  if (!(Number.isInteger(o.threads) && o.threads >= 1)) throw new Error(`--threads must be an integer >= 1`);
+  o.build ??= o.threads > 1 ? 'simd-threads' : 'simd';
+  return o;
+}
+
+// Warm up, then the median of as many runs as fit in the budget (at least minRuns), so a noisy
+// shared machine moves the result less than a mean would.
+function median(fn, { budgetMs = 400, minRuns = 7, maxRuns = 500 } = {}) {
+  let t0 = performance.now();
+  let warm = 0;
+  while (warm < 3 || (performance.now() - t0 < 50 && warm < 50)) {
+    fn();
+    warm++;
+  }
+  const estimate = (performance.now() - t0) / warm;
+  const runs = Math.max(minRuns, Math.min(maxRuns, Math.ceil(budgetMs / Math.max(estimate, 1e-3))));
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const m = times.length >> 1;
+  return times.length % 2 ? times[m] : (times[m - 1] + times[m]) / 2;
+}
+
+// Deterministic values in [-1, 1).
+function fillRandom(a, seed) {
+  let s = seed >>> 0;
+  for (let i = 0; i < a.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = s / 2 ** 31 - 1;
+  }
+}
+
+function runCase(ap, c, opts) {
+  const rank = c.shape.length - 2;
+  const [N, C] = c.shape;
+  const spatial = c.shape.slice(2);
+  const last = c.layout === 'NHWC';
+  const pad = (v) => [...Array(3 - v.length).fill(1), ...v];
+  const inSize = pad(spatial);
+  const outSize = pad(c.output);
+  const memShape = (sp) => (last ? [N, ...sp, C] : [N, C, ...sp]);
+  const inShape = memShape(spatial);
+  const outShape = memShape(c.output);
+  const kind = c.op.startsWith('avg') ? 'Avg' : 'Max';
+  const forwardName = `adaptive${kind}Pool${rank}d`;
+  const backwardName = `${forwardName}Backward`;
+  const layout = { channelsLast: last };
+
+  const x = ap.tensor(inShape);
+  fillRandom(x.data, 1);
+  const y = ap.tensor(outShape);
+  const idx = ap.tensor(outShape, { dtype: 'int32' });
+  const fwdOpts = kind === 'Max' ? { ...layout, out: y, outIndices: idx } : { ...layout, out: y };
+  ap[forwardName](x, c.output, fwdOpts); // indices for max backward
+  const xPlain = { data: x.data.slice(), shape: inShape };
+  const tensors = [x, y, idx];
+  let ms, apiMs, naiveMs, rooflineMs;
+  const count = (s) => s.reduce((a, b) => a * b, 1);
+
+  if (c.op === 'avg' || c.op === 'max') {
+    ms = median(() => ap[forwardName](x, c.output, fwdOpts));
+    apiMs = median(() => ap[forwardName](xPlain, c.output, layout));
+    const ny = new Float32Array(count(outShape));
+    const ni = new Int32Array(count(outShape));
+    naiveMs = median(() => naiveForward(c.op, last, xPlain.data, N, C, inSize, outSize, ny, ni), { minRuns: 5 });
+    rooflineMs = median(() => ap._roofline(x));
+  } else {
+    const gy = ap.tensor(outShape);
+    fillRandom(gy.data, 2);
+    const gx = ap.tensor(inShape);
+    tensors.push(gy, gx);
+    const gyPlain = { data: gy.data.slice(), shape: outShape };
+    const idxPlain = idx.data.slice();
+    const max = c.op === 'max_backward';
+    ms = median(() =>
+      max ? ap[backwardName](gy, idx, inShape, { ...layout, out: gx }) : ap[backwardName](gy, inShape, { ...layout, out: gx }),
+    );
+    apiMs = median(() =>
+      max ? ap[backwardName](gyPlain, idxPlain, inShape, layout) : ap[backwardName](gyPlain, inShape, layout),
+    );
+    const ngx = new Float32Array(count(inShape));
+    naiveMs = median(() => naiveBackward(c.op, last, gyPlain.data, idxPlain, N, C, inSize, outSize, ngx), { minRuns: 5 });
+    rooflineMs = median(() => ap._roofline(gx));
+  }
+  for (const t of tensors) t.dispose();
+  return { name: c.name, build: ap.build, threads: ap.threads, ms, api_ms: apiMs, naive_ms: naiveMs, roofline_ms: rooflineMs };
+}
+
+const opts = parseArgs(process.argv.slice(2));
+const require = createRequire(import.meta.url);
+const { load } = require(path.join(opts.dist, 'node.cjs'));
+const cases = JSON.parse(readFileSync(path.join(here, 'cases.json'), 'utf8')).filter((c) => c.name.includes(opts.filter));
+const ap = await load({ build: opts.build, threads: opts.threads });
+const round = (v) => Number(v.toPrecision(4));
+try {
+  if (!opts.json) {
+    console.log(`adaptive-pool bench: build ${ap.build}, threads ${ap.threads}, float32, medians in ms`);
+    console.log(
+      ['case'.padEnd(20), 'ms', 'api_ms', 'naive_ms', 'roofline', 'x roofline', 'naive/ms'].map((s, i) => (i ? s.padStart(10) : s)).join(''),
+    );
+  }
+  for (const c of cases) {
+    const r = runCase(ap, c, opts);
+    if (opts.json) {
+      console.log(JSON.stringify({ ...r, ms: round(r.ms), api_ms: round(r.api_ms), naive_ms: round(r.naive_ms), roofline_ms: round(r.roofline_ms) }));
+    } else {
+      const cells = [r.ms, r.api_ms, r.naive_ms, r.roofline_ms].map((v) => v.toFixed(3).padStart(10));
+      cells.push((r.ms / r.roofline_ms).toFixed(2).padStart(10), (r.naive_ms / r.ms).toFixed(1).padStart(10));
+      console.log(r.name.padEnd(20) + cells.join(''));
+    }
+  }
+} finally {
+  ap.dispose();
+}

@@ -1,0 +1,172 @@
+// One row of work in channels-last layout (SIMD along C), shared by the NHWC kernels and by the
+// plane groups of nchw_plane_groups.cc, which interleave L channels-first planes into an image
+// of exactly L channels and run these.
+#pragma once
+
+#include <algorithm>
+#include <limits>
+
+#include "kernels.h"
+#include "rows.h"
+
+namespace adaptive_pool {
+namespace kernels {
+
+// out[c] = scale * sum over positions p < np of in[p * C + c], for c < C.
+template <class V>
+void sum_positions(const typename V::Elem* in, int64_t np, int64_t C, typename V::Elem scale,
+                   typename V::Elem* out) {
+  using T = typename V::Elem;
+  constexpr int64_t L = V::kLanes;
+  const V vscale = V::splat(scale);
+  int64_t c = 0;
+  for (; c + 4 * L <= C; c += 4 * L) {
+    const T* p = in + c;
+    V a0 = V::load(p), a1 = V::load(p + L), a2 = V::load(p + 2 * L), a3 = V::load(p + 3 * L);
+    for (int64_t i = 1; i < np; ++i) {
+      p += C;
+      a0 = V::add(a0, V::load(p));
+      a1 = V::add(a1, V::load(p + L));
+      a2 = V::add(a2, V::load(p + 2 * L));
+      a3 = V::add(a3, V::load(p + 3 * L));
+    }
+    V::store(out + c, V::mul(a0, vscale));
+    V::store(out + c + L, V::mul(a1, vscale));
+    V::store(out + c + 2 * L, V::mul(a2, vscale));
+    V::store(out + c + 3 * L, V::mul(a3, vscale));
+  }
+  for (; c + L <= C; c += L) {
+    V a = V::load(in + c);
+    for (int64_t i = 1; i < np; ++i) a = V::add(a, V::load(in + i * C + c));
+    V::store(out + c, V::mul(a, vscale));
+  }
+  for (; c < C; ++c) {
+    T a = in[c];
+    for (int64_t i = 1; i < np; ++i) a += in[i * C + c];
+    out[c] = a * scale;
+  }
+}
+
+// Scratch of one thread for avg_fwd_nhwc_row.
+template <typename T>
+struct AvgRowScratch {
+  std::vector<T> acc;
+  std::vector<const T*> rows;
+  explicit AvgRowScratch(const Shape& s)
+      : acc(static_cast<size_t>(s.in_row_len())),
+        rows(static_cast<size_t>(max_win_len(s.windows->d) * max_win_len(s.windows->h))) {}
+};
+
+// Output row (od, oh) of one image: pass 1 sums the window's input rows along the contiguous W*C
+// row, pass 2 sums each W window along C.
+template <class V>
+void avg_fwd_nhwc_row(const Shape& s, const typename V::Elem* image, int64_t od, int64_t oh,
+                      typename V::Elem* out, AvgRowScratch<typename V::Elem>* scratch) {
+  using T = typename V::Elem;
+  const AxisWindows &wd = s.windows->d, &wh = s.windows->h, &ww = s.windows->w;
+  const int64_t C = s.channels, row_len = s.in_row_len();
+  int64_t nrows = 0;
+  for (int64_t d = win_start(wd, od); d < win_end(wd, od); ++d) {
+    for (int64_t h = win_start(wh, oh); h < win_end(wh, oh); ++h) {
+      scratch->rows[static_cast<size_t>(nrows++)] = image + (d * s.in[1] + h) * row_len;
+    }
+  }
+  const T* row = scratch->rows[0];
+  if (nrows > 1) {
+    sum_rows<V>(scratch->rows.data(), nrows, row_len, scratch->acc.data());
+    row = scratch->acc.data();
+  }
+  const int64_t kdh = win_len(wd, od) * win_len(wh, oh);
+  for (int64_t ow = 0; ow < s.out[2]; ++ow) {
+    const int64_t kw = win_len(ww, ow);
+    sum_positions<V>(row + win_start(ww, ow) * C, kw, C, window_scale<T>(1, kdh, kw), out + ow * C);
+  }
+}
+
+// Window [d0,d1) x [h0,h1) x [w0,w1) of one image, channels [c, c + V::kLanes), scanned in
+// row-major order with PyTorch's rule `val > max || isnan(val)`.
+template <class V>
+void max_window_nhwc(const typename V::Elem* image, const Shape& s, int64_t c, int64_t d0,
+                     int64_t d1, int64_t h0, int64_t h1, int64_t w0, int64_t w1,
+                     typename V::Elem* out, int32_t* out_idx) {
+  using T = typename V::Elem;
+  const int64_t C = s.channels;
+  V m = V::splat(-std::numeric_limits<T>::infinity());
+  typename V::Idx ix = V::idx_splat((d0 * s.in[1] + h0) * s.in[2] + w0);
+  for (int64_t d = d0; d < d1; ++d) {
+    for (int64_t h = h0; h < h1; ++h) {
+      const int64_t row = (d * s.in[1] + h) * s.in[2];
+      for (int64_t w = w0; w < w1; ++w) {
+        const V v = V::load(image + (row + w) * C + c);
+        const typename V::Mask take = V::takes(v, m);
+        m = V::select(take, v, m);
+        ix = V::idx_select(take, V::idx_splat(row + w), ix);
+      }
+    }
+  }
+  V::store(out + c, m);
+  V::idx_store_i32(out_idx + c, ix);
+}
+
+// Output row (od, oh) of one image: values and plane indices, SIMD along C, scalar tail.
+template <class V>
+void max_fwd_nhwc_row(const Shape& s, const typename V::Elem* image, int64_t od, int64_t oh,
+                      typename V::Elem* out, int32_t* out_idx) {
+  using S = Scalar<typename V::Elem>;
+  constexpr int64_t L = V::kLanes;
+  const AxisWindows &wd = s.windows->d, &wh = s.windows->h, &ww = s.windows->w;
+  const int64_t C = s.channels;
+  const int64_t d0 = win_start(wd, od), d1 = win_end(wd, od);
+  const int64_t h0 = win_start(wh, oh), h1 = win_end(wh, oh);
+  for (int64_t ow = 0; ow < s.out[2]; ++ow) {
+    const int64_t w0 = win_start(ww, ow), w1 = win_end(ww, ow);
+    int64_t c = 0;
+    for (; c + L <= C; c += L) {
+      max_window_nhwc<V>(image, s, c, d0, d1, h0, h1, w0, w1, out + ow * C, out_idx + ow * C);
+    }
+    for (; c < C; ++c) {
+      max_window_nhwc<S>(image, s, c, d0, d1, h0, h1, w0, w1, out + ow * C, out_idx + ow * C);
+    }
+  }
+}
+
+// grad_input row (d, h) of one image, gathered from every output covering it in output order
+// (od, oh, ow): the order PyTorch's scatter adds in. SIMD along C.
+template <class V>
+void avg_bwd_nhwc_row(const Shape& s, const typename V::Elem* grad_image, int64_t d, int64_t h,
+                      typename V::Elem* row) {
+  using T = typename V::Elem;
+  constexpr int64_t L = V::kLanes;
+  const AxisWindows &wd = s.windows->d, &wh = s.windows->h, &ww = s.windows->w;
+  const int64_t C = s.channels;
+  std::fill(row, row + s.in_row_len(), T(0));
+  int64_t od0, od1, oh0, oh1;
+  covering(wd, d, &od0, &od1);
+  covering(wh, h, &oh0, &oh1);
+  for (int64_t od = od0; od < od1; ++od) {
+    for (int64_t oh = oh0; oh < oh1; ++oh) {
+      const T* g = grad_image + (od * s.out[1] + oh) * s.out_row_len();
+      const int64_t kdh = win_len(wd, od) * win_len(wh, oh);
+      for (int64_t ow = 0; ow < s.out[2]; ++ow) {
+        const int64_t w0 = win_start(ww, ow), w1 = win_end(ww, ow);
+        const T scale = window_scale<T>(1, kdh, w1 - w0);
+        const V vscale = V::splat(scale);
+        const T* go = g + ow * C;
+        int64_t c = 0;
+        for (; c + L <= C; c += L) {
+          const V delta = V::mul(V::load(go + c), vscale);
+          for (int64_t w = w0; w < w1; ++w) {
+            V::store(row + w * C + c, V::add(V::load(row + w * C + c), delta));
+          }
+        }
+        for (; c < C; ++c) {
+          const T delta = go[c] * scale;
+          for (int64_t w = w0; w < w1; ++w) row[w * C + c] += delta;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace kernels
+}  // namespace adaptive_pool
