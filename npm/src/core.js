@@ -71,7 +71,10 @@ function chooseBuild(requested, env) {
       `load(): options.build must be 'auto', 'simd-threads', 'simd' or 'scalar', got ${describe(requested)}`,
     );
   if (requested !== 'scalar' && !simd)
-    fail('ARGUMENT', `load(): build '${requested}' needs WebAssembly SIMD, which this engine lacks`);
+    fail(
+      'ARGUMENT',
+      `load(): build '${requested}' needs WebAssembly SIMD, which this engine lacks`,
+    );
   if (requested === 'simd-threads' && missing)
     fail('ARGUMENT', `load(): build 'simd-threads' needs ${missing}`);
   return requested;
@@ -85,7 +88,10 @@ function checkOptions(where, options, allowed) {
     fail('ARGUMENT', `${where}: options must be an object, got ${describe(options)}`);
   for (const key of Object.keys(options))
     if (!allowed.includes(key))
-      fail('ARGUMENT', `${where}: unknown option ${describe(key)} (allowed: ${allowed.join(', ')})`);
+      fail(
+        'ARGUMENT',
+        `${where}: unknown option ${describe(key)} (allowed: ${allowed.join(', ')})`,
+      );
   return options;
 }
 
@@ -188,29 +194,80 @@ export class AdaptivePool {
     return this.#forward('adaptiveMaxPool3d', KIND.max, 3, x, outputSize, options);
   }
   adaptiveAvgPool1dBackward(gradOutput, inputShape, options) {
-    return this.#backward('adaptiveAvgPool1dBackward', KIND.avg, 1, gradOutput, undefined, inputShape, options);
+    return this.#backward(
+      'adaptiveAvgPool1dBackward',
+      KIND.avg,
+      1,
+      gradOutput,
+      undefined,
+      inputShape,
+      options,
+    );
   }
   adaptiveAvgPool2dBackward(gradOutput, inputShape, options) {
-    return this.#backward('adaptiveAvgPool2dBackward', KIND.avg, 2, gradOutput, undefined, inputShape, options);
+    return this.#backward(
+      'adaptiveAvgPool2dBackward',
+      KIND.avg,
+      2,
+      gradOutput,
+      undefined,
+      inputShape,
+      options,
+    );
   }
   adaptiveAvgPool3dBackward(gradOutput, inputShape, options) {
-    return this.#backward('adaptiveAvgPool3dBackward', KIND.avg, 3, gradOutput, undefined, inputShape, options);
+    return this.#backward(
+      'adaptiveAvgPool3dBackward',
+      KIND.avg,
+      3,
+      gradOutput,
+      undefined,
+      inputShape,
+      options,
+    );
   }
   adaptiveMaxPool1dBackward(gradOutput, indices, inputShape, options) {
-    return this.#backward('adaptiveMaxPool1dBackward', KIND.max, 1, gradOutput, indices, inputShape, options);
+    return this.#backward(
+      'adaptiveMaxPool1dBackward',
+      KIND.max,
+      1,
+      gradOutput,
+      indices,
+      inputShape,
+      options,
+    );
   }
   adaptiveMaxPool2dBackward(gradOutput, indices, inputShape, options) {
-    return this.#backward('adaptiveMaxPool2dBackward', KIND.max, 2, gradOutput, indices, inputShape, options);
+    return this.#backward(
+      'adaptiveMaxPool2dBackward',
+      KIND.max,
+      2,
+      gradOutput,
+      indices,
+      inputShape,
+      options,
+    );
   }
   adaptiveMaxPool3dBackward(gradOutput, indices, inputShape, options) {
-    return this.#backward('adaptiveMaxPool3dBackward', KIND.max, 3, gradOutput, indices, inputShape, options);
+    return this.#backward(
+      'adaptiveMaxPool3dBackward',
+      KIND.max,
+      3,
+      gradOutput,
+      indices,
+      inputShape,
+      options,
+    );
   }
 
   bins(inputSize, outputSize) {
     const where = 'bins()';
     this.#alive(where);
     if (!(Number.isSafeInteger(inputSize) && inputSize >= 1 && inputSize < 2 ** 31))
-      fail('SHAPE', `${where}: inputSize must be an integer from 1 to 2^31 - 1, got ${describe(inputSize)}`);
+      fail(
+        'SHAPE',
+        `${where}: inputSize must be an integer from 1 to 2^31 - 1, got ${describe(inputSize)}`,
+      );
     if (!(Number.isSafeInteger(outputSize) && outputSize >= 0 && outputSize < 2 ** 31))
       fail(
         'OUTPUT_SIZE',
@@ -221,7 +278,10 @@ export class AdaptivePool {
       const start = this.#alloc(where, 'start', outputSize * 4, scratch);
       const end = this.#alloc(where, 'end', outputSize * 4, scratch);
       this.#m.bins(inputSize, outputSize, start, end);
-      return { start: this.#copyOut(Int32Array, start, outputSize), end: this.#copyOut(Int32Array, end, outputSize) };
+      return {
+        start: this.#copyOut(Int32Array, start, outputSize),
+        end: this.#copyOut(Int32Array, end, outputSize),
+      };
     } finally {
       this.#free(scratch);
     }
@@ -237,10 +297,18 @@ export class AdaptivePool {
     const o = checkOptions(where, options, ['dtype']);
     const dtype = o.dtype ?? 'float32';
     if (!Object.hasOwn(DTYPES, dtype))
-      fail('DTYPE', `${where}: options.dtype must be 'float32', 'float64' or 'int32', got ${describe(dtype)}`);
+      fail(
+        'DTYPE',
+        `${where}: options.dtype must be 'float32', 'float64' or 'int32', got ${describe(dtype)}`,
+      );
     const length = numel(dims);
     const scratch = [];
-    const ptr = this.#alloc(where, `a tensor of shape [${dims.join(', ')}]`, length * DTYPES[dtype].BYTES_PER_ELEMENT, scratch);
+    const ptr = this.#alloc(
+      where,
+      `a tensor of shape [${dims.join(', ')}]`,
+      length * DTYPES[dtype].BYTES_PER_ELEMENT,
+      scratch,
+    );
     const t = new WasmTensor(this, this.#m, ptr, dims, dtype, length);
     t.data.fill(0);
     this.#tensors.add(t);
@@ -282,11 +350,17 @@ export class AdaptivePool {
 
   #alloc(where, what, bytes, scratch) {
     if (bytes > 2 ** 32 - 16)
-      fail('MEMORY', `${where}: ${what} needs ${bytes} bytes, more than wasm memory (4 GiB) can hold`);
+      fail(
+        'MEMORY',
+        `${where}: ${what} needs ${bytes} bytes, more than wasm memory (4 GiB) can hold`,
+      );
     // malloc(0) may return 0; ask for at least one word so every tensor has a unique address.
     const ptr = this.#m._malloc(Math.max(bytes, 8)) >>> 0;
     if (ptr === 0)
-      fail('MEMORY', `${where}: cannot allocate ${bytes} bytes for ${what}: wasm memory is full (limit 4 GiB)`);
+      fail(
+        'MEMORY',
+        `${where}: cannot allocate ${bytes} bytes for ${what}: wasm memory is full (limit 4 GiB)`,
+      );
     scratch.push(ptr);
     return ptr;
   }
@@ -309,14 +383,18 @@ export class AdaptivePool {
   #floatTensor(where, name, x) {
     if (x instanceof WasmTensor) {
       this.#ownTensor(where, name, x);
-      if (x.dtype === 'int32') fail('DTYPE', `${where}: ${name} must be float32 or float64, got an int32 wasm tensor`);
+      if (x.dtype === 'int32')
+        fail('DTYPE', `${where}: ${name} must be float32 or float64, got an int32 wasm tensor`);
       return { wasm: x, dtype: x.dtype, shape: x.shape.slice(), length: x.size };
     }
     if (x === null || typeof x !== 'object')
       fail('ARGUMENT', `${where}: ${name} must be a tensor { data, shape }, got ${describe(x)}`);
     const dtype = dtypeOf(x.data);
     if (!dtype)
-      fail('DTYPE', `${where}: ${name}.data must be a Float32Array or Float64Array, got ${describe(x.data)}`);
+      fail(
+        'DTYPE',
+        `${where}: ${name}.data must be a Float32Array or Float64Array, got ${describe(x.data)}`,
+      );
     const shape = checkShape(where, `${name}.shape`, x.shape);
     return { data: x.data, dtype, shape, length: x.data.length };
   }
@@ -330,11 +408,18 @@ export class AdaptivePool {
   #outTensor(where, name, t, dtype, shape) {
     if (t === undefined) return undefined;
     if (!(t instanceof WasmTensor))
-      fail('ARGUMENT', `${where}: options.${name} must be a wasm tensor from ap.tensor(), got ${describe(t)}`);
+      fail(
+        'ARGUMENT',
+        `${where}: options.${name} must be a wasm tensor from ap.tensor(), got ${describe(t)}`,
+      );
     this.#ownTensor(where, `options.${name}`, t);
-    if (t.dtype !== dtype) fail('DTYPE', `${where}: options.${name} must be ${dtype}, got ${t.dtype}`);
+    if (t.dtype !== dtype)
+      fail('DTYPE', `${where}: options.${name} must be ${dtype}, got ${t.dtype}`);
     if (!sameShape(t.shape, shape))
-      fail('SHAPE', `${where}: options.${name} must have shape [${shape.join(', ')}], got [${t.shape.join(', ')}]`);
+      fail(
+        'SHAPE',
+        `${where}: options.${name} must have shape [${shape.join(', ')}], got [${t.shape.join(', ')}]`,
+      );
     return t;
   }
 
@@ -353,14 +438,21 @@ export class AdaptivePool {
     this.#alive(where);
     const input = this.#floatTensor(where, 'x', x);
     const sizes = checkOutputSize(where, outputSize);
-    const o = checkOptions(where, options, kind === KIND.max ? ['channelsLast', 'out', 'outIndices'] : ['channelsLast', 'out']);
+    const o = checkOptions(
+      where,
+      options,
+      kind === KIND.max ? ['channelsLast', 'out', 'outIndices'] : ['channelsLast', 'out'],
+    );
     const layout = this.#layout(where, o);
     const plan = this.#m.planForward(kind, dims, layout, input.shape, sizes);
     if (plan.code !== 'OK') fail(plan.code, plan.message);
     const shape = plan.shape;
     const length = numel(shape);
     const out = this.#outTensor(where, 'out', o.out, input.dtype, shape);
-    const outIndices = kind === KIND.max ? this.#outTensor(where, 'outIndices', o.outIndices, 'int32', shape) : undefined;
+    const outIndices =
+      kind === KIND.max
+        ? this.#outTensor(where, 'outIndices', o.outIndices, 'int32', shape)
+        : undefined;
     AdaptivePool.#checkDisjoint(where, [
       ['x', input, 'options.out', out],
       ['x', input, 'options.outIndices', outIndices],
@@ -370,13 +462,31 @@ export class AdaptivePool {
     const scratch = [];
     try {
       const inPtr = input.wasm ? input.wasm._ptr : this.#copyIn(where, 'x', input.data, scratch);
-      const outPtr = out ? out._ptr : this.#alloc(where, 'the output', length * Ctor.BYTES_PER_ELEMENT, scratch);
+      const outPtr = out
+        ? out._ptr
+        : this.#alloc(where, 'the output', length * Ctor.BYTES_PER_ELEMENT, scratch);
       let idxPtr = 0;
-      if (kind === KIND.max) idxPtr = outIndices ? outIndices._ptr : this.#alloc(where, 'the indices', length * 4, scratch);
-      const status = this.#m.forward(kind, dims, layout, input.dtype === 'float64', input.shape, sizes, inPtr, input.length, outPtr, idxPtr, length);
+      if (kind === KIND.max)
+        idxPtr = outIndices
+          ? outIndices._ptr
+          : this.#alloc(where, 'the indices', length * 4, scratch);
+      const status = this.#m.forward(
+        kind,
+        dims,
+        layout,
+        input.dtype === 'float64',
+        input.shape,
+        sizes,
+        inPtr,
+        input.length,
+        outPtr,
+        idxPtr,
+        length,
+      );
       if (status.code !== 'OK') fail(status.code, status.message);
       const result = { data: out ? out.data : this.#copyOut(Ctor, outPtr, length), shape };
-      if (kind === KIND.max) result.indices = outIndices ? outIndices.data : this.#copyOut(Int32Array, idxPtr, length);
+      if (kind === KIND.max)
+        result.indices = outIndices ? outIndices.data : this.#copyOut(Int32Array, idxPtr, length);
       return result;
     } finally {
       this.#free(scratch);
@@ -391,15 +501,22 @@ export class AdaptivePool {
     if (kind === KIND.max) {
       if (indices instanceof WasmTensor) {
         this.#ownTensor(where, 'indices', indices);
-        if (indices.dtype !== 'int32') fail('DTYPE', `${where}: indices must be int32, got a ${indices.dtype} wasm tensor`);
+        if (indices.dtype !== 'int32')
+          fail('DTYPE', `${where}: indices must be int32, got a ${indices.dtype} wasm tensor`);
         idx = { wasm: indices, length: indices.size };
       } else if (indices instanceof Int32Array) {
         idx = { data: indices, length: indices.length };
       } else {
-        fail('DTYPE', `${where}: indices must be an Int32Array or an int32 wasm tensor, got ${describe(indices)}`);
+        fail(
+          'DTYPE',
+          `${where}: indices must be an Int32Array or an int32 wasm tensor, got ${describe(indices)}`,
+        );
       }
       if (idx.length !== grad.length)
-        fail('SHAPE', `${where}: indices has ${idx.length} elements but gradOutput has ${grad.length}`);
+        fail(
+          'SHAPE',
+          `${where}: indices has ${idx.length} elements but gradOutput has ${grad.length}`,
+        );
     }
     const shapeIn = checkShape(where, 'inputShape', inputShape);
     const o = checkOptions(where, options, ['channelsLast', 'out']);
@@ -416,11 +533,28 @@ export class AdaptivePool {
     const Ctor = DTYPES[grad.dtype];
     const scratch = [];
     try {
-      const gradPtr = grad.wasm ? grad.wasm._ptr : this.#copyIn(where, 'gradOutput', grad.data, scratch);
+      const gradPtr = grad.wasm
+        ? grad.wasm._ptr
+        : this.#copyIn(where, 'gradOutput', grad.data, scratch);
       let idxPtr = 0;
-      if (idx) idxPtr = idx.wasm ? idx.wasm._ptr : this.#copyIn(where, 'indices', idx.data, scratch);
-      const outPtr = out ? out._ptr : this.#alloc(where, 'the gradient', length * Ctor.BYTES_PER_ELEMENT, scratch);
-      const status = this.#m.backward(kind, dims, layout, grad.dtype === 'float64', shapeIn, grad.shape, gradPtr, idxPtr, grad.length, outPtr, length);
+      if (idx)
+        idxPtr = idx.wasm ? idx.wasm._ptr : this.#copyIn(where, 'indices', idx.data, scratch);
+      const outPtr = out
+        ? out._ptr
+        : this.#alloc(where, 'the gradient', length * Ctor.BYTES_PER_ELEMENT, scratch);
+      const status = this.#m.backward(
+        kind,
+        dims,
+        layout,
+        grad.dtype === 'float64',
+        shapeIn,
+        grad.shape,
+        gradPtr,
+        idxPtr,
+        grad.length,
+        outPtr,
+        length,
+      );
       if (status.code !== 'OK') fail(status.code, status.message);
       return { data: out ? out.data : this.#copyOut(Ctor, outPtr, length), shape };
     } finally {
@@ -430,7 +564,8 @@ export class AdaptivePool {
 
   #layout(where, o) {
     const v = o.channelsLast ?? false;
-    if (typeof v !== 'boolean') fail('ARGUMENT', `${where}: options.channelsLast must be a boolean, got ${describe(v)}`);
+    if (typeof v !== 'boolean')
+      fail('ARGUMENT', `${where}: options.channelsLast must be a boolean, got ${describe(v)}`);
     return v ? 1 : 0;
   }
 }

@@ -6,14 +6,7 @@ export type FloatDtype = 'float32' | 'float64';
 export type Dtype = FloatDtype | 'int32';
 
 export type ErrorCode =
-  | 'RANK'
-  | 'SHAPE'
-  | 'OUTPUT_SIZE'
-  | 'DTYPE'
-  | 'INDEX'
-  | 'DISPOSED'
-  | 'MEMORY'
-  | 'ARGUMENT';
+  'RANK' | 'SHAPE' | 'OUTPUT_SIZE' | 'DTYPE' | 'INDEX' | 'DISPOSED' | 'MEMORY' | 'ARGUMENT';
 
 /** Every error the package throws. `message` names the argument and the bad value. */
 export class AdaptivePoolError extends Error {
@@ -103,18 +96,48 @@ export interface AdaptivePool {
   adaptiveMaxPool2d(x: FloatInput, outputSize: OutputSize, options?: MaxPoolOptions): MaxPoolResult;
   adaptiveMaxPool3d(x: FloatInput, outputSize: OutputSize, options?: MaxPoolOptions): MaxPoolResult;
 
-  adaptiveAvgPool1dBackward(gradOutput: FloatInput, inputShape: readonly number[], options?: PoolOptions): PoolResult;
-  adaptiveAvgPool2dBackward(gradOutput: FloatInput, inputShape: readonly number[], options?: PoolOptions): PoolResult;
-  adaptiveAvgPool3dBackward(gradOutput: FloatInput, inputShape: readonly number[], options?: PoolOptions): PoolResult;
-  adaptiveMaxPool1dBackward(gradOutput: FloatInput, indices: Indices, inputShape: readonly number[], options?: PoolOptions): PoolResult;
-  adaptiveMaxPool2dBackward(gradOutput: FloatInput, indices: Indices, inputShape: readonly number[], options?: PoolOptions): PoolResult;
-  adaptiveMaxPool3dBackward(gradOutput: FloatInput, indices: Indices, inputShape: readonly number[], options?: PoolOptions): PoolResult;
+  adaptiveAvgPool1dBackward(
+    gradOutput: FloatInput,
+    inputShape: readonly number[],
+    options?: PoolOptions,
+  ): PoolResult;
+  adaptiveAvgPool2dBackward(
+    gradOutput: FloatInput,
+    inputShape: readonly number[],
+    options?: PoolOptions,
+  ): PoolResult;
+  adaptiveAvgPool3dBackward(
+    gradOutput: FloatInput,
+    inputShape: readonly number[],
+    options?: PoolOptions,
+  ): PoolResult;
+  adaptiveMaxPool1dBackward(
+    gradOutput: FloatInput,
+    indices: Indices,
+    inputShape: readonly number[],
+    options?: PoolOptions,
+  ): PoolResult;
+  adaptiveMaxPool2dBackward(
+    gradOutput: FloatInput,
+    indices: Indices,
+    inputShape: readonly number[],
+    options?: PoolOptions,
+  ): PoolResult;
+  adaptiveMaxPool3dBackward(
+    gradOutput: FloatInput,
+    indices: Indices,
+    inputShape: readonly number[],
+    options?: PoolOptions,
+  ): PoolResult;
 
   /** PyTorch's pooling windows along one axis. */
   bins(inputSize: number, outputSize: number): Bins;
 
   /** A zero-filled tensor in wasm memory; `dispose()` it (or `ap.dispose()`) to free it. */
-  tensor<D extends Dtype = 'float32'>(shape: readonly number[], options?: { dtype?: D }): WasmTensor<D>;
+  tensor<D extends Dtype = 'float32'>(
+    shape: readonly number[],
+    options?: { dtype?: D },
+  ): WasmTensor<D>;
 
   /** Bytes of wasm heap in use (wasm tensors plus the module's own allocations). */
   memoryInUse(): number;

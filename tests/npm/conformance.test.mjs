@@ -2,7 +2,15 @@
 // in both layouts (the other layout by permuting inputs and expectations) and both dtypes.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClose, assertExact, decode, layoutPerm, loadBuild, loadCases, permute } from './helpers.mjs';
+import {
+  assertClose,
+  assertExact,
+  decode,
+  layoutPerm,
+  loadBuild,
+  loadCases,
+  permute,
+} from './helpers.mjs';
 
 const OPS = {
   adaptive_avg_pool1d: ['avg', '1d'],

@@ -62,7 +62,10 @@ export function assertClose(actual, expected, label, rtol = 1e-5, atol = 1e-6) {
     } else if (!Number.isFinite(e)) {
       assert.equal(a, e, `${label}[${i}]`);
     } else {
-      assert.ok(Math.abs(a - e) <= atol + rtol * Math.abs(e), `${label}[${i}]: expected ${e}, got ${a}`);
+      assert.ok(
+        Math.abs(a - e) <= atol + rtol * Math.abs(e),
+        `${label}[${i}]: expected ${e}, got ${a}`,
+      );
     }
   }
 }
@@ -70,8 +73,10 @@ export function assertClose(actual, expected, label, rtol = 1e-5, atol = 1e-6) {
 export function assertExact(actual, expected, label) {
   assert.equal(actual.length, expected.length, `${label}: length`);
   for (let i = 0; i < expected.length; ++i)
-    assert.ok(Object.is(actual[i], expected[i]) || (Number.isNaN(actual[i]) && Number.isNaN(expected[i])),
-      `${label}[${i}]: expected ${expected[i]}, got ${actual[i]}`);
+    assert.ok(
+      Object.is(actual[i], expected[i]) || (Number.isNaN(actual[i]) && Number.isNaN(expected[i])),
+      `${label}[${i}]: expected ${expected[i]}, got ${actual[i]}`,
+    );
 }
 
 // Asserts that fn throws an AdaptivePoolError with this code and a message matching `pattern`.

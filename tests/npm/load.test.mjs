@@ -44,8 +44,13 @@ async function withStub(object, key, value, fn) {
 test('without SharedArrayBuffer: auto falls back to simd, simd-threads is a clear error', async () => {
   await withStub(globalThis, 'SharedArrayBuffer', undefined, async () => {
     const loading = load();
-    await assert.rejects(load({ build: 'simd-threads' }), (e) =>
-      e instanceof AdaptivePoolError && e.code === 'ARGUMENT' && /build 'simd-threads' needs SharedArrayBuffer/.test(e.message));
+    await assert.rejects(
+      load({ build: 'simd-threads' }),
+      (e) =>
+        e instanceof AdaptivePoolError &&
+        e.code === 'ARGUMENT' &&
+        /build 'simd-threads' needs SharedArrayBuffer/.test(e.message),
+    );
     const ap = await loading;
     assert.equal(ap.build, 'simd');
     assert.equal(ap.threads, 1);
@@ -54,20 +59,30 @@ test('without SharedArrayBuffer: auto falls back to simd, simd-threads is a clea
 });
 
 test('without wasm SIMD: auto falls back to scalar, simd is a clear error', async () => {
-  await withStub(WebAssembly, 'validate', () => false, async () => {
-    const loading = load();
-    await assert.rejects(load({ build: 'simd' }), (e) =>
-      e.code === 'ARGUMENT' && /build 'simd' needs WebAssembly SIMD/.test(e.message));
-    await assert.rejects(load({ build: 'simd-threads' }), (e) => e.code === 'ARGUMENT');
-    const ap = await loading;
-    assert.equal(ap.build, 'scalar');
-    ap.dispose();
-  });
+  await withStub(
+    WebAssembly,
+    'validate',
+    () => false,
+    async () => {
+      const loading = load();
+      await assert.rejects(
+        load({ build: 'simd' }),
+        (e) => e.code === 'ARGUMENT' && /build 'simd' needs WebAssembly SIMD/.test(e.message),
+      );
+      await assert.rejects(load({ build: 'simd-threads' }), (e) => e.code === 'ARGUMENT');
+      const ap = await loading;
+      assert.equal(ap.build, 'scalar');
+      ap.dispose();
+    },
+  );
 });
 
 function run(code, timeoutMs) {
   const cwd = fileURLToPath(new URL('.', import.meta.url));
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd, env: process.env });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    cwd,
+    env: process.env,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -99,10 +114,14 @@ test('a Node process exits by itself after ap.dispose()', async () => {
   assert.match(r.stdout, /4095/);
 });
 
-test('without ap.dispose() the worker threads keep Node alive (so the test above means something)', {
-  skip: BUILD === 'simd-threads' || BUILD === 'auto' ? false : 'no worker threads in this build',
-}, async () => {
-  const r = await run(script(false), 4000);
-  assert.equal(r.exited, false, `exited with ${r.code}: ${r.stdout}${r.stderr}`);
-  assert.match(r.stdout, /simd-threads 2 4095/);
-});
+test(
+  'without ap.dispose() the worker threads keep Node alive (so the test above means something)',
+  {
+    skip: BUILD === 'simd-threads' || BUILD === 'auto' ? false : 'no worker threads in this build',
+  },
+  async () => {
+    const r = await run(script(false), 4000);
+    assert.equal(r.exited, false, `exited with ${r.code}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /simd-threads 2 4095/);
+  },
+);

@@ -10,10 +10,16 @@ test('require("adaptive-pool") loads and computes', async () => {
   const ap = await pkg.load({ build, threads: 2 });
   try {
     if (build !== 'auto') assert.equal(ap.build, build);
-    const r = ap.adaptiveAvgPool1d({ data: Float64Array.from([0, 1, 2, 3, 4, 5, 6]), shape: [1, 7] }, 4);
+    const r = ap.adaptiveAvgPool1d(
+      { data: Float64Array.from([0, 1, 2, 3, 4, 5, 6]), shape: [1, 7] },
+      4,
+    );
     assert.ok(r.data instanceof Float64Array);
     assert.deepEqual(Array.from(r.data), [0.5, 2, 4, 5.5]);
-    assert.throws(() => ap.adaptiveAvgPool1d({ data: new Float64Array(7), shape: [7] }, 4), pkg.AdaptivePoolError);
+    assert.throws(
+      () => ap.adaptiveAvgPool1d({ data: new Float64Array(7), shape: [7] }, 4),
+      pkg.AdaptivePoolError,
+    );
   } finally {
     ap.dispose();
   }

@@ -9,10 +9,13 @@ function naiveAvg2d(data, [n, c, h, w], [oh, ow]) {
   for (let p = 0; p < n * c; ++p)
     for (let i = 0; i < oh; ++i)
       for (let j = 0; j < ow; ++j) {
-        const h0 = Math.floor((i * h) / oh), h1 = Math.ceil(((i + 1) * h) / oh);
-        const w0 = Math.floor((j * w) / ow), w1 = Math.ceil(((j + 1) * w) / ow);
+        const h0 = Math.floor((i * h) / oh),
+          h1 = Math.ceil(((i + 1) * h) / oh);
+        const w0 = Math.floor((j * w) / ow),
+          w1 = Math.ceil(((j + 1) * w) / ow);
         let sum = 0;
-        for (let y = h0; y < h1; ++y) for (let x = w0; x < w1; ++x) sum += data[p * h * w + y * w + x];
+        for (let y = h0; y < h1; ++y)
+          for (let x = w0; x < w1; ++x) sum += data[p * h * w + y * w + x];
         out[k++] = sum / (h1 - h0) / (w1 - w0);
       }
   return out;
@@ -33,7 +36,8 @@ async function check(options) {
     const r = ap.adaptiveAvgPool2d(x, [7, 5], { out });
     const ref = naiveAvg2d(x.data, shape, [7, 5]);
     let maxError = 0;
-    for (let i = 0; i < ref.length; ++i) maxError = Math.max(maxError, Math.abs(r.data[i] - ref[i]));
+    for (let i = 0; i < ref.length; ++i)
+      maxError = Math.max(maxError, Math.abs(r.data[i] - ref[i]));
     const zeroCopy = r.data.buffer === out.data.buffer;
 
     let errorCode = null;
@@ -65,4 +69,7 @@ async function main() {
 main()
   .then((r) => (window.__result = r))
   .catch((e) => (window.__result = { failure: String(e && e.stack ? e.stack : e) }))
-  .finally(() => (document.getElementById('result').textContent = JSON.stringify(window.__result, null, 2)));
+  .finally(
+    () =>
+      (document.getElementById('result').textContent = JSON.stringify(window.__result, null, 2)),
+  );

@@ -15,8 +15,14 @@ let browser;
 before(async () => {
   browser = await chromium.launch({
     executablePath: process.env.AP_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
 });
 after(() => browser?.close());
@@ -26,9 +32,21 @@ async function runPage(isolated) {
   const page = await browser.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && !/status of 404/.test(m.text()) && problems.push(`console: ${m.text()}`));
+  page.on(
+    'console',
+    (m) =>
+      m.type() === 'error' &&
+      !/status of 404/.test(m.text()) &&
+      problems.push(`console: ${m.text()}`),
+  );
   // Chromium asks for /favicon.ico by itself; any other missing file is a packaging bug.
-  page.on('response', (r) => r.status() >= 400 && !r.url().endsWith('/favicon.ico') && problems.push(`${r.status()}: ${r.url()}`));
+  page.on(
+    'response',
+    (r) =>
+      r.status() >= 400 &&
+      !r.url().endsWith('/favicon.ico') &&
+      problems.push(`${r.status()}: ${r.url()}`),
+  );
   try {
     await page.goto(url);
     await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 60000 });
@@ -67,5 +85,8 @@ test('without COOP/COEP: auto loads simd; simd-threads is a clear error', async 
   assertComputes(result.auto, 'simd');
   assert.equal(result.auto.threads, 1);
   assertComputes(result.scalar, 'scalar');
-  assert.match(result.explicitThreads, /^ARGUMENT: load\(\): build 'simd-threads' needs a cross-origin isolated page/);
+  assert.match(
+    result.explicitThreads,
+    /^ARGUMENT: load\(\): build 'simd-threads' needs a cross-origin isolated page/,
+  );
 });

@@ -14,6 +14,10 @@ fi
 echo "--- dev tools (tests/js: npm ci)"
 (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
 
+echo "--- prettier --check (package sources and its tests)"
+tests/js/node_modules/.bin/prettier --config npm/.prettierrc.json --check \
+  'npm/src/**' 'npm/scripts/*.mjs' 'tests/npm/**/*.{mjs,cjs,ts,cts}' 'tests/pkg-browser/*.{js,mjs}'
+
 echo "--- wasm builds -> npm/dist"
 bash npm/scripts/build-wasm.sh
 

@@ -88,5 +88,20 @@ export async function main(): Promise<void> {
   ap.adaptiveMaxPool2dBackward(m2, x.shape);
 
   ap.dispose();
-  void [build, threads, disposed, values, shape, starts, ends, f32, f64, i32, size, dtype, gone, inUse];
+  void [
+    build,
+    threads,
+    disposed,
+    values,
+    shape,
+    starts,
+    ends,
+    f32,
+    f64,
+    i32,
+    size,
+    dtype,
+    gone,
+    inUse,
+  ];
 }
