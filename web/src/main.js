@@ -53,18 +53,21 @@ async function main() {
   }
 
   const ctx = { engine, state };
-  const renders = [
-    mountExplorer1d($('view-1d'), ctx),
-    mountGradient1d($('view-grad'), ctx),
-    mountExplorer2d($('view-2d'), ctx),
-    mountDiffers($('view-differs'), ctx),
-    mountImage($('view-image'), ctx),
+  // Each view re-renders only when one of the settings it reads changes (a slider drag stays smooth).
+  const views = [
+    [mountExplorer1d($('view-1d'), ctx), ['l', 'o', 'src', 'seed', 'sel', 'cell']],
+    [mountGradient1d($('view-grad'), ctx), ['l', 'o', 'src', 'seed', 'g', 'hot']],
+    [
+      mountExplorer2d($('view-2d'), ctx),
+      ['h', 'w', 'oh', 'ow', 'heat', 'g2', 'sr', 'sc', 'cr', 'cc'],
+    ],
+    [mountDiffers($('view-differs'), ctx), ['dl', 'do']],
+    [mountImage($('view-image'), ctx), ['ioh', 'iow']],
   ];
-  const renderAll = () => {
-    for (const r of renders) r();
-  };
-  state.subscribe(renderAll);
-  renderAll();
+  state.subscribe((changed) => {
+    for (const [render, keys] of views) if (keys.some((k) => changed.has(k))) render();
+  });
+  for (const [render] of views) render();
 
   $('share').addEventListener('click', async () => {
     const url = location.href;

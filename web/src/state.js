@@ -59,17 +59,17 @@ export class State {
   }
 
   set(patch) {
-    let changed = false;
+    const changed = new Set();
     for (const [k, v] of Object.entries(patch)) {
       const next = parse(SPEC[k], String(v));
       if (this.values[k] !== next) {
         this.values[k] = next;
-        changed = true;
+        changed.add(k);
       }
     }
-    if (!changed) return;
+    if (changed.size === 0) return;
     this.writeUrl();
-    for (const fn of this.listeners) fn(this.values);
+    for (const fn of this.listeners) fn(changed);
   }
 
   subscribe(fn) {

@@ -121,10 +121,20 @@ export function mountExplorer2d(root, { engine, state }) {
     data = { H, W, OH, OW, bh, bw, avg, values, pinned, picked };
   }
 
+  let view = null;
+
   function draw() {
-    const { H, W, OH, OW, bh, bw, avg, values, pinned, picked } = data;
-    const active = hover ?? pinned;
-    fig.set(drawing({ ...data, active, heatKind: state.get('heat'), onHover, onPin, onPick }));
+    view = drawing({ ...data, heatKind: state.get('heat'), onHover, onPin, onPick });
+    fig.set(view.svg);
+    showActive();
+  }
+
+  // Hovering only restyles the drawing (no rebuild), so large grids stay responsive.
+  function showActive() {
+    const { H, W, OH, OW, bh, bw, avg, picked } = data;
+    if (hover && (hover[0] >= OH || hover[1] >= OW)) hover = null;
+    const active = hover ?? data.pinned;
+    view.setActive(active);
     if (active) {
       const [r, c] = active;
       const n = (bh.end[r] - bh.start[r]) * (bw.end[c] - bw.start[c]);
@@ -134,7 +144,7 @@ export function mountExplorer2d(root, { engine, state }) {
         h('code', { 'data-testid': 'window-2d-rows', text: win(bh.start[r], bh.end[r]) }),
         ' × cols ',
         h('code', { 'data-testid': 'window-2d-cols', text: win(bw.start[c], bw.end[c]) }),
-        ` — ${n} inputs, average `,
+        ` — ${n} input${n === 1 ? '' : 's'}, average `,
         h('code', { text: fmt(avg[r * OW + c]) }),
         ` (input = arange(${H * W}) reshaped to ${H}×${W}).`,
       );
@@ -182,7 +192,7 @@ export function mountExplorer2d(root, { engine, state }) {
     const same = rc === hover || (rc && hover && rc[0] === hover[0] && rc[1] === hover[1]);
     if (same) return;
     hover = rc;
-    draw();
+    showActive();
   }
   function onPin([r, c]) {
     const p = data.pinned;
@@ -201,22 +211,7 @@ export function mountExplorer2d(root, { engine, state }) {
   };
 }
 
-function drawing({
-  H,
-  W,
-  OH,
-  OW,
-  bh,
-  bw,
-  avg,
-  values,
-  active,
-  picked,
-  heatKind,
-  onHover,
-  onPin,
-  onPick,
-}) {
+function drawing({ H, W, OH, OW, bh, bw, avg, values, picked, heatKind, onHover, onPin, onPick }) {
   const ci = Math.max(10, Math.min(40, Math.floor(400 / Math.max(H, W))));
   const co = Math.max(14, Math.min(52, Math.floor(240 / Math.max(OH, OW))));
   const inW = W * ci;
@@ -236,12 +231,6 @@ function drawing({
     hi = Math.max(hi, v);
   }
   const norm = (v) => (hi > lo ? (v - lo) / (hi - lo) : 0.5);
-  const inWin = (r, c) =>
-    active &&
-    bh.start[active[0]] <= r &&
-    r < bh.end[active[0]] &&
-    bw.start[active[1]] <= c &&
-    c < bw.end[active[1]];
   const pickedRows = picked
     ? [...bh.start].map((s, i) => s <= picked[0] && picked[0] < bh.end[i])
     : null;
@@ -254,31 +243,28 @@ function drawing({
     el('text', { x: outX, y: PAD - 10, class: 'label muted', text: `output ${OH} × ${OW}` }),
   );
 
+  const inCells = [];
   for (let r = 0; r < H; r++) {
     for (let c = 0; c < W; c++) {
       const v = values[r * W + c];
       const col = heat(norm(v));
-      const hl = inWin(r, c);
       const g = el('g', {
         class: 'clickable',
         'data-testid': 'in2d-cell',
         'data-r': r,
         'data-c': c,
-        'data-hl': hl ? 1 : 0,
         onclick: () => onPick([r, c]),
       });
-      g.append(
-        el('rect', {
-          x: inX + c * ci,
-          y: inY + r * ci,
-          width: ci,
-          height: ci,
-          fill: col.fill,
-          stroke: '#ffffff',
-          'stroke-width': 1,
-          opacity: active && !hl ? 0.45 : 1,
-        }),
-      );
+      const rect = el('rect', {
+        x: inX + c * ci,
+        y: inY + r * ci,
+        width: ci,
+        height: ci,
+        fill: col.fill,
+        stroke: '#ffffff',
+        'stroke-width': 1,
+      });
+      g.append(rect);
       if (ci >= 24) {
         g.append(
           el('text', {
@@ -297,6 +283,7 @@ function drawing({
         }),
       );
       svg.append(g);
+      inCells.push({ g, rect, r, c });
     }
   }
   if (picked) {
@@ -312,70 +299,34 @@ function drawing({
       }),
     );
   }
-  if (active) {
-    const [r, c] = active;
-    svg.append(
-      el('rect', {
-        'data-testid': 'window-2d-rect',
-        x: inX + bw.start[c] * ci,
-        y: inY + bh.start[r] * ci,
-        width: (bw.end[c] - bw.start[c]) * ci,
-        height: (bh.end[r] - bh.start[r]) * ci,
-        fill: 'none',
-        stroke: '#111',
-        'stroke-width': 3,
-        rx: 2,
-      }),
-    );
-    // Guide from the output cell to its window.
-    svg.append(
-      el('line', {
-        x1: inX + bw.end[c] * ci,
-        y1: inY + ((bh.start[r] + bh.end[r]) * ci) / 2,
-        x2: outX + c * co,
-        y2: outY + r * co + co / 2,
-        stroke: '#111',
-        'stroke-width': 1,
-        'stroke-dasharray': '4 3',
-        opacity: 0.6,
-      }),
-    );
-  }
 
   // Row windows (left) and column windows (top) of the input, alternating lanes so overlaps show: each 2d
   // window is one row bar times one column bar.
-  for (let c = 0; c < OW; c++) {
-    const on = active && active[1] === c;
-    svg.append(
-      el('rect', {
-        x: inX + bw.start[c] * ci + 1,
-        y: PAD + (c % 2) * (LANE + 2),
-        width: (bw.end[c] - bw.start[c]) * ci - 2,
-        height: LANE,
-        rx: 2,
-        fill: on ? '#111' : PALETTE[c % PALETTE.length],
-        opacity: active && !on ? 0.35 : 0.9,
-      }),
-    );
-  }
-  for (let r = 0; r < OH; r++) {
-    const on = active && active[0] === r;
-    svg.append(
-      el('rect', {
-        x: PAD + (r % 2) * (LANE + 2),
-        y: inY + bh.start[r] * ci + 1,
-        width: LANE,
-        height: (bh.end[r] - bh.start[r]) * ci - 2,
-        rx: 2,
-        fill: on ? '#111' : PALETTE[r % PALETTE.length],
-        opacity: active && !on ? 0.35 : 0.9,
-      }),
-    );
-  }
+  const colBars = Array.from({ length: OW }, (_, c) =>
+    el('rect', {
+      x: inX + bw.start[c] * ci + 1,
+      y: PAD + (c % 2) * (LANE + 2),
+      width: (bw.end[c] - bw.start[c]) * ci - 2,
+      height: LANE,
+      rx: 2,
+    }),
+  );
+  const rowBars = Array.from({ length: OH }, (_, r) =>
+    el('rect', {
+      x: PAD + (r % 2) * (LANE + 2),
+      y: inY + bh.start[r] * ci + 1,
+      width: LANE,
+      height: (bh.end[r] - bh.start[r]) * ci - 2,
+      rx: 2,
+    }),
+  );
+  svg.append(...colBars, ...rowBars);
+  const activeLayer = el('g');
+  svg.append(activeLayer);
 
+  const outCells = [];
   for (let r = 0; r < OH; r++) {
     for (let c = 0; c < OW; c++) {
-      const isActive = active && active[0] === r && active[1] === c;
       const inField = pickedRows && pickedRows[r] && pickedCols[c];
       const g = el('g', {
         class: 'clickable',
@@ -387,29 +338,26 @@ function drawing({
         onmouseleave: () => onHover(null),
         onclick: () => onPin([r, c]),
       });
-      g.append(
-        el('rect', {
-          x: outX + c * co + 1,
-          y: outY + r * co + 1,
-          width: co - 2,
-          height: co - 2,
-          rx: 3,
-          fill: inField ? '#ffe08a' : isActive ? '#1f2933' : '#dbe8f7',
-          stroke: inField ? '#b7791f' : '#8fa9c8',
-          'stroke-width': 1,
-        }),
-      );
+      const rect = el('rect', {
+        x: outX + c * co + 1,
+        y: outY + r * co + 1,
+        width: co - 2,
+        height: co - 2,
+        rx: 3,
+        stroke: inField ? '#b7791f' : '#8fa9c8',
+        'stroke-width': 1,
+      });
+      g.append(rect);
+      let text = null;
       if (co >= 30) {
-        g.append(
-          el('text', {
-            x: outX + c * co + co / 2,
-            y: outY + r * co + co / 2 + 4,
-            'text-anchor': 'middle',
-            class: 'small',
-            style: `fill:${isActive ? '#fff' : '#1f2933'}`,
-            text: fmt(avg[r * OW + c], 2),
-          }),
-        );
+        text = el('text', {
+          x: outX + c * co + co / 2,
+          y: outY + r * co + co / 2 + 4,
+          'text-anchor': 'middle',
+          class: 'small',
+          text: fmt(avg[r * OW + c], 2),
+        });
+        g.append(text);
       }
       g.append(
         el('title', {
@@ -417,13 +365,14 @@ function drawing({
         }),
       );
       svg.append(g);
+      outCells.push({ rect, text, r, c, inField });
     }
   }
 
   // Legend for the heat map: its colour scale between the smallest and largest value shown.
   const ly = inY + Math.max(inH, OH * co) + 22;
   const lw = 160;
-  for (let k = 0; k < 32; k++)
+  for (let k = 0; k < 32; k++) {
     svg.append(
       el('rect', {
         x: inX + (k * lw) / 32,
@@ -433,6 +382,7 @@ function drawing({
         fill: heat(k / 31).fill,
       }),
     );
+  }
   svg.append(el('text', { x: inX, y: ly + 24, class: 'small muted', text: fmt(lo) }));
   svg.append(
     el('text', {
@@ -452,5 +402,62 @@ function drawing({
         heatKind === 'coverage' ? 'windows covering each input' : 'grad_input of average pooling',
     }),
   );
-  return svg;
+
+  function setActive(active) {
+    const inWin = (r, c) =>
+      active &&
+      bh.start[active[0]] <= r &&
+      r < bh.end[active[0]] &&
+      bw.start[active[1]] <= c &&
+      c < bw.end[active[1]];
+    for (const { g, rect, r, c } of inCells) {
+      const hl = inWin(r, c);
+      g.setAttribute('data-hl', hl ? 1 : 0);
+      rect.setAttribute('opacity', active && !hl ? 0.45 : 1);
+    }
+    colBars.forEach((bar, c) => {
+      const on = active && active[1] === c;
+      bar.setAttribute('fill', on ? '#111' : PALETTE[c % PALETTE.length]);
+      bar.setAttribute('opacity', active && !on ? 0.35 : 0.9);
+    });
+    rowBars.forEach((bar, r) => {
+      const on = active && active[0] === r;
+      bar.setAttribute('fill', on ? '#111' : PALETTE[r % PALETTE.length]);
+      bar.setAttribute('opacity', active && !on ? 0.35 : 0.9);
+    });
+    for (const { rect, text, r, c, inField } of outCells) {
+      const isActive = active && active[0] === r && active[1] === c;
+      rect.setAttribute('fill', inField ? '#ffe08a' : isActive ? '#1f2933' : '#dbe8f7');
+      if (text) text.setAttribute('style', `fill:${isActive ? '#fff' : '#1f2933'}`);
+    }
+    activeLayer.replaceChildren();
+    if (!active) return;
+    const [r, c] = active;
+    activeLayer.append(
+      el('rect', {
+        'data-testid': 'window-2d-rect',
+        x: inX + bw.start[c] * ci,
+        y: inY + bh.start[r] * ci,
+        width: (bw.end[c] - bw.start[c]) * ci,
+        height: (bh.end[r] - bh.start[r]) * ci,
+        fill: 'none',
+        stroke: '#111',
+        'stroke-width': 3,
+        rx: 2,
+      }),
+      // Guide from the window to its output cell.
+      el('line', {
+        x1: inX + bw.end[c] * ci,
+        y1: inY + ((bh.start[r] + bh.end[r]) * ci) / 2,
+        x2: outX + c * co,
+        y2: outY + r * co + co / 2,
+        stroke: '#111',
+        'stroke-width': 1,
+        'stroke-dasharray': '4 3',
+        opacity: 0.6,
+      }),
+    );
+  }
+
+  return { svg, setActive };
 }

@@ -169,16 +169,30 @@ export function mountImage(root, { engine, state }) {
     };
   }
 
+  let view = null;
+
   function draw() {
-    const { W, H, OH, OW, bh, bw } = data;
-    fig.set(
-      drawing(data, hover, (rc) => {
-        if (rc === hover || (rc && hover && rc[0] === hover[0] && rc[1] === hover[1])) return;
-        hover = rc;
-        draw();
-      }),
-    );
+    const { W, H, OH, OW } = data;
+    view = drawing(data, (rc) => {
+      if (rc === hover || (rc && hover && rc[0] === hover[0] && rc[1] === hover[1])) return;
+      hover = rc;
+      showHover();
+    });
+    fig.set(view.svg);
     sourceName.textContent = `${name}, ${W} × ${H} px`;
+    showHover();
+    torch.code.textContent =
+      `import torch.nn as nn\n` +
+      `# x: the image as a (3, ${H}, ${W}) float tensor\n` +
+      `nn.AdaptiveAvgPool2d((${OH}, ${OW}))(x)\n` +
+      `nn.AdaptiveMaxPool2d((${OH}, ${OW}))(x)`;
+  }
+
+  // Hovering only restyles the drawing: the images are not decoded again.
+  function showHover() {
+    const { W, H, OH, OW, bh, bw } = data;
+    if (hover && (hover[0] >= OH || hover[1] >= OW)) hover = null;
+    view.setHover(hover);
     if (hover) {
       const [r, c] = hover;
       info.replaceChildren(
@@ -188,11 +202,6 @@ export function mountImage(root, { engine, state }) {
     } else {
       info.textContent = `Hover a pooled pixel to see its window. Bars along the image: the ${OH} row and ${OW} column windows, alternating lanes so overlaps show.`;
     }
-    torch.code.textContent =
-      `import torch.nn as nn\n` +
-      `# x: the image as a (3, ${H}, ${W}) float tensor\n` +
-      `nn.AdaptiveAvgPool2d((${OH}, ${OW}))(x)\n` +
-      `nn.AdaptiveMaxPool2d((${OH}, ${OW}))(x)`;
   }
 
   function render() {
@@ -203,7 +212,7 @@ export function mountImage(root, { engine, state }) {
   return render;
 }
 
-function drawing({ W, H, OH, OW, bh, bw, original, avgUrl, maxUrl }, hover, onHover) {
+function drawing({ W, H, OH, OW, bh, bw, original, avgUrl, maxUrl }, onHover) {
   const k = VIEW / Math.max(W, H);
   const dw = W * k;
   const dh = H * k;
@@ -248,76 +257,48 @@ function drawing({ W, H, OH, OW, bh, bw, original, avgUrl, maxUrl }, hover, onHo
   }
 
   // Column windows above, row windows to the left: two lanes, so neighbours that overlap are visible.
-  for (let c = 0; c < OW; c++) {
-    const on = hover && hover[1] === c;
-    svg.append(
-      el('rect', {
-        x: x0 + bw.start[c] * k,
-        y: y0 - bandW + (c % 2) * (LANE + 2),
-        width: (bw.end[c] - bw.start[c]) * k,
-        height: LANE,
-        rx: 2,
-        fill: on ? '#111' : PALETTE[c % PALETTE.length],
-        opacity: hover && !on ? 0.35 : 0.9,
-      }),
-    );
-  }
-  for (let r = 0; r < OH; r++) {
-    const on = hover && hover[0] === r;
-    svg.append(
-      el('rect', {
-        x: x0 - bandW + (r % 2) * (LANE + 2),
-        y: y0 + bh.start[r] * k,
-        width: LANE,
-        height: (bh.end[r] - bh.start[r]) * k,
-        rx: 2,
-        fill: on ? '#111' : PALETTE[r % PALETTE.length],
-        opacity: hover && !on ? 0.35 : 0.9,
-      }),
-    );
-  }
-  if (hover) {
-    const [r, c] = hover;
-    const rect = {
+  const colBars = Array.from({ length: OW }, (_, c) =>
+    el('rect', {
       x: x0 + bw.start[c] * k,
-      y: y0 + bh.start[r] * k,
+      y: y0 - bandW + (c % 2) * (LANE + 2),
       width: (bw.end[c] - bw.start[c]) * k,
+      height: LANE,
+      rx: 2,
+    }),
+  );
+  const rowBars = Array.from({ length: OH }, (_, r) =>
+    el('rect', {
+      x: x0 - bandW + (r % 2) * (LANE + 2),
+      y: y0 + bh.start[r] * k,
+      width: LANE,
       height: (bh.end[r] - bh.start[r]) * k,
-    };
-    svg.append(
-      el('rect', { ...rect, fill: 'none', stroke: '#000', 'stroke-width': 4, opacity: 0.5 }),
-    );
-    svg.append(
-      el('rect', {
-        ...rect,
-        fill: 'rgba(255,255,255,0.15)',
-        stroke: '#fff',
-        'stroke-width': 2,
-        'data-testid': 'image-window',
-      }),
-    );
-  }
+      rx: 2,
+    }),
+  );
+  svg.append(...colBars, ...rowBars);
+  const overlay = el('g');
+  svg.append(overlay);
+
   // Hit areas over both pooled images.
+  const hits = [];
   for (const px0 of [x0 + dw + gap, x0 + 2 * (dw + gap)]) {
     for (let r = 0; r < OH; r++) {
       for (let c = 0; c < OW; c++) {
-        const on = hover && hover[0] === r && hover[1] === c;
-        svg.append(
-          el('rect', {
-            x: px0 + (c * dw) / OW,
-            y: y0 + (r * dh) / OH,
-            width: dw / OW,
-            height: dh / OH,
-            fill: 'transparent',
-            stroke: on ? '#fff' : 'none',
-            'stroke-width': 2,
-            'data-testid': 'image-out-cell',
-            'data-r': r,
-            'data-c': c,
-            onmouseenter: () => onHover([r, c]),
-            onmouseleave: () => onHover(null),
-          }),
-        );
+        const rect = el('rect', {
+          x: px0 + (c * dw) / OW,
+          y: y0 + (r * dh) / OH,
+          width: dw / OW,
+          height: dh / OH,
+          fill: 'transparent',
+          'stroke-width': 2,
+          'data-testid': 'image-out-cell',
+          'data-r': r,
+          'data-c': c,
+          onmouseenter: () => onHover([r, c]),
+          onmouseleave: () => onHover(null),
+        });
+        svg.append(rect);
+        hits.push({ rect, r, c });
       }
     }
   }
@@ -329,5 +310,44 @@ function drawing({ W, H, OH, OW, bh, bw, original, avgUrl, maxUrl }, hover, onHo
       text: 'Windows are the product of a row window and a column window; neighbours overlap by one pixel when the size does not divide evenly.',
     }),
   );
-  return svg;
+
+  let lit = [];
+  function setHover(hover) {
+    colBars.forEach((bar, c) => {
+      const on = hover && hover[1] === c;
+      bar.setAttribute('fill', on ? '#111' : PALETTE[c % PALETTE.length]);
+      bar.setAttribute('opacity', hover && !on ? 0.35 : 0.9);
+    });
+    rowBars.forEach((bar, r) => {
+      const on = hover && hover[0] === r;
+      bar.setAttribute('fill', on ? '#111' : PALETTE[r % PALETTE.length]);
+      bar.setAttribute('opacity', hover && !on ? 0.35 : 0.9);
+    });
+    for (const rect of lit) rect.setAttribute('stroke', 'none');
+    lit = hover
+      ? hits.filter((hit) => hit.r === hover[0] && hit.c === hover[1]).map((hit) => hit.rect)
+      : [];
+    for (const rect of lit) rect.setAttribute('stroke', '#fff');
+    overlay.replaceChildren();
+    if (!hover) return;
+    const [r, c] = hover;
+    const rect = {
+      x: x0 + bw.start[c] * k,
+      y: y0 + bh.start[r] * k,
+      width: (bw.end[c] - bw.start[c]) * k,
+      height: (bh.end[r] - bh.start[r]) * k,
+    };
+    overlay.append(
+      el('rect', { ...rect, fill: 'none', stroke: '#000', 'stroke-width': 4, opacity: 0.5 }),
+      el('rect', {
+        ...rect,
+        fill: 'rgba(255,255,255,0.15)',
+        stroke: '#fff',
+        'stroke-width': 2,
+        'data-testid': 'image-window',
+      }),
+    );
+  }
+
+  return { svg, setHover };
 }
