@@ -229,7 +229,7 @@ function drawing(L, O, real, lin, bad) {
           x: cx(ls) + 6,
           y: y + 2 * rowH - 3,
           class: mismatch ? 'win-label' : 'win-label outside',
-          'font-size': 10,
+          style: 'font-size: 10px',
           text: win(lin.start[o], lin.end[o]),
         }),
       );
@@ -254,7 +254,7 @@ function mismatchMap(engine, state) {
         y: 30 + (L - 1) * size + 12,
         'text-anchor': 'end',
         class: 'small muted',
-        'font-size': 8,
+        style: 'font-size: 8px',
         text: L,
       }),
     );
@@ -287,7 +287,7 @@ function mismatchMap(engine, state) {
         y: 27,
         'text-anchor': 'middle',
         class: 'small muted',
-        'font-size': 8,
+        style: 'font-size: 8px',
         text: O,
       }),
     );

@@ -117,15 +117,16 @@ function bars(svg, { y0, height, values, cw, colour, label, testid }) {
         fill: colour,
       }),
     );
-    if (v !== 0 && cw >= 14) {
+    // Value labels only where they fit: narrow bars get a smaller font and fewer digits.
+    if (v !== 0 && cw >= 20) {
       g.append(
         el('text', {
           x: LEFT + i * cw + cw / 2,
           y: y0 + height - bh - 4,
           'text-anchor': 'middle',
-          class: cw >= 24 ? 'small' : 'small',
-          'font-size': cw >= 24 ? 10 : 8,
-          text: fmt(v, 3),
+          class: 'small',
+          style: `font-size: ${cw >= 30 ? 10 : 8}px`,
+          text: fmt(v, cw >= 30 ? 3 : 2),
         }),
       );
     }
