@@ -19,5 +19,5 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 echo "--- prettier --check (page, server, e2e tests)"
 node_modules/.bin/prettier --config ../../web/.prettierrc.json --check \
-  ../../web/src ../../web/server.mjs ../../web/vite.config.js web.test.mjs
-node --test --test-reporter=spec web.test.mjs
+  ../../web/src ../../web/server.mjs ../../web/vite.config.js server.test.mjs web.test.mjs
+node --test --test-reporter=spec server.test.mjs web.test.mjs
