@@ -344,8 +344,8 @@ function drawing({ H, W, OH, OW, bh, bw, avg, values, picked, heatKind, onHover,
         width: co - 2,
         height: co - 2,
         rx: 3,
-        stroke: inField ? '#b7791f' : '#8fa9c8',
-        'stroke-width': 1,
+        stroke: inField ? '#d69e2e' : '#8fa9c8',
+        'stroke-width': inField ? 3 : 1,
       });
       g.append(rect);
       let text = null;
@@ -427,7 +427,7 @@ function drawing({ H, W, OH, OW, bh, bw, avg, values, picked, heatKind, onHover,
     });
     for (const { rect, text, r, c, inField } of outCells) {
       const isActive = active && active[0] === r && active[1] === c;
-      rect.setAttribute('fill', inField ? '#ffe08a' : isActive ? '#1f2933' : '#dbe8f7');
+      rect.setAttribute('fill', isActive ? '#1f2933' : inField ? '#ffe08a' : '#dbe8f7');
       if (text) text.setAttribute('style', `fill:${isActive ? '#fff' : '#1f2933'}`);
     }
     activeLayer.replaceChildren();
