@@ -58,4 +58,14 @@ for name in "${builds[@]}"; do
   done
 done
 cp "$stage"/*.js "$stage"/*.cjs "$stage"/*.mjs "$stage"/*.d.ts "$stage"/*.d.cts "$dist/"
+
+# The package's README (npm shows it): the repository README's "JavaScript API" section.
+{
+  echo '<!-- Generated from the repository README by npm/scripts/build-wasm.sh; do not edit. -->'
+  echo '# adaptive-pool'
+  echo
+  echo 'PyTorch-exact adaptive average and max pooling (1d/2d/3d, forward and backward) in WebAssembly with SIMD and threads.'
+  echo
+  awk '/^## /{p = ($0 == "## JavaScript API")} p' README.md | sed 's/^## JavaScript API/## API/'
+} >npm/README.md
 echo "npm/dist assembled for: ${builds[*]}"

@@ -29,10 +29,15 @@ mkdir -p "$pack" "$scratch"
 (cd npm && npm pack --silent --pack-destination "$pack" >/dev/null)
 tarball=$(ls "$pack"/adaptive-pool-*.tgz)
 tar -tzf "$tarball" | sort >"$pack/contents.txt"
-if grep -v -E '^package/(package\.json|dist/.*)$' "$pack/contents.txt"; then
+if grep -v -E '^package/(package\.json|README\.md|dist/.*)$' "$pack/contents.txt"; then
   echo "the tarball holds files outside dist/ (above)" >&2
   exit 1
 fi
+for f in package.json README.md dist/index.d.ts dist/index.d.cts dist/browser.js dist/node.mjs dist/node.cjs \
+  dist/core.js dist/core.cjs dist/{node,web}/{scalar,simd,simd-threads}/adaptive-pool.{js,wasm} \
+  dist/node/{scalar,simd,simd-threads}/package.json dist/{node,web}/simd-threads/adaptive-pool.worker.js; do
+  grep -qx "package/$f" "$pack/contents.txt" || { echo "the tarball lacks $f" >&2; exit 1; }
+done
 cat >"$scratch/package.json" <<'JSON'
 { "name": "adaptive-pool-scratch", "private": true, "type": "module" }
 JSON
