@@ -282,6 +282,19 @@ describe('demo page', () => {
     );
     assert.equal(await page.locator('[data-testid=image-window]').count(), 1);
     await page.locator('#sec-image').screenshot({ path: join(SHOTS, 'demo-image.png') });
+    // A file that is no image leaves the sample in place and says why.
+    await page.setInputFiles('[data-testid=image-file]', {
+      name: 'notes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('not an image'),
+    });
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=image-source]').textContent.startsWith('notes.txt'),
+    );
+    assert.match(
+      await page.textContent('[data-testid=image-source]'),
+      /notes\.txt could not be read as an image .*; still showing built-in sample\./,
+    );
     // A picked file replaces the sample: a 40 x 30 PNG made in the browser, pooled to 7 x 9.
     const png = await page.evaluate(async () => {
       const c = document.createElement('canvas');

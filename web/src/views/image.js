@@ -141,7 +141,12 @@ export function mountImage(root, { engine, state }) {
   picker.addEventListener('change', async () => {
     const f = picker.files?.[0];
     if (!f) return;
-    src = await fileImage(f);
+    try {
+      src = await fileImage(f);
+    } catch (err) {
+      sourceName.textContent = `${f.name} could not be read as an image (${err.message}); still showing ${name}.`;
+      return;
+    }
     name = f.name;
     render();
   });
@@ -205,7 +210,10 @@ export function mountImage(root, { engine, state }) {
   }
 
   function render() {
-    if (!src) ((src = sampleImage()), (name = 'built-in sample'));
+    if (!src) {
+      src = sampleImage();
+      name = 'built-in sample';
+    }
     compute();
     draw();
   }
