@@ -175,89 +175,36 @@ export class AdaptivePool {
     Object.freeze(this);
   }
 
-  adaptiveAvgPool1d(x, outputSize, options) {
-    return this.#forward('adaptiveAvgPool1d', KIND.avg, 1, x, outputSize, options);
-  }
-  adaptiveAvgPool2d(x, outputSize, options) {
-    return this.#forward('adaptiveAvgPool2d', KIND.avg, 2, x, outputSize, options);
-  }
-  adaptiveAvgPool3d(x, outputSize, options) {
-    return this.#forward('adaptiveAvgPool3d', KIND.avg, 3, x, outputSize, options);
-  }
-  adaptiveMaxPool1d(x, outputSize, options) {
-    return this.#forward('adaptiveMaxPool1d', KIND.max, 1, x, outputSize, options);
-  }
-  adaptiveMaxPool2d(x, outputSize, options) {
-    return this.#forward('adaptiveMaxPool2d', KIND.max, 2, x, outputSize, options);
-  }
-  adaptiveMaxPool3d(x, outputSize, options) {
-    return this.#forward('adaptiveMaxPool3d', KIND.max, 3, x, outputSize, options);
-  }
-  adaptiveAvgPool1dBackward(gradOutput, inputShape, options) {
-    return this.#backward(
-      'adaptiveAvgPool1dBackward',
-      KIND.avg,
-      1,
-      gradOutput,
-      undefined,
-      inputShape,
-      options,
-    );
-  }
-  adaptiveAvgPool2dBackward(gradOutput, inputShape, options) {
-    return this.#backward(
-      'adaptiveAvgPool2dBackward',
-      KIND.avg,
-      2,
-      gradOutput,
-      undefined,
-      inputShape,
-      options,
-    );
-  }
-  adaptiveAvgPool3dBackward(gradOutput, inputShape, options) {
-    return this.#backward(
-      'adaptiveAvgPool3dBackward',
-      KIND.avg,
-      3,
-      gradOutput,
-      undefined,
-      inputShape,
-      options,
-    );
-  }
-  adaptiveMaxPool1dBackward(gradOutput, indices, inputShape, options) {
-    return this.#backward(
-      'adaptiveMaxPool1dBackward',
-      KIND.max,
-      1,
-      gradOutput,
-      indices,
-      inputShape,
-      options,
-    );
-  }
-  adaptiveMaxPool2dBackward(gradOutput, indices, inputShape, options) {
-    return this.#backward(
-      'adaptiveMaxPool2dBackward',
-      KIND.max,
-      2,
-      gradOutput,
-      indices,
-      inputShape,
-      options,
-    );
-  }
-  adaptiveMaxPool3dBackward(gradOutput, indices, inputShape, options) {
-    return this.#backward(
-      'adaptiveMaxPool3dBackward',
-      KIND.max,
-      3,
-      gradOutput,
-      indices,
-      inputShape,
-      options,
-    );
+  // The twelve ops from one list: adaptive{Avg,Max}Pool{1,2,3}d and their Backward.
+  static {
+    const define = (name, fn) =>
+      Object.defineProperty(this.prototype, name, {
+        value: fn,
+        writable: true,
+        configurable: true,
+      });
+    for (const [kind, label] of [
+      [KIND.avg, 'Avg'],
+      [KIND.max, 'Max'],
+    ]) {
+      for (const dims of [1, 2, 3]) {
+        const name = `adaptive${label}Pool${dims}d`;
+        const back = `${name}Backward`;
+        define(name, function (x, outputSize, options) {
+          return this.#forward(name, kind, dims, x, outputSize, options);
+        });
+        define(
+          back,
+          kind === KIND.max
+            ? function (gradOutput, indices, inputShape, options) {
+                return this.#backward(back, kind, dims, gradOutput, indices, inputShape, options);
+              }
+            : function (gradOutput, inputShape, options) {
+                return this.#backward(back, kind, dims, gradOutput, undefined, inputShape, options);
+              },
+        );
+      }
+    }
   }
 
   bins(inputSize, outputSize) {
@@ -423,16 +370,6 @@ export class AdaptivePool {
     return t;
   }
 
-  static #checkDisjoint(where, pairs) {
-    for (const [nameA, a, nameB, b] of pairs) {
-      if (!a?.wasm && !(a instanceof WasmTensor)) continue;
-      const ta = a instanceof WasmTensor ? a : a.wasm;
-      if (!b || !(b instanceof WasmTensor)) continue;
-      if (ta._ptr < b._ptr + b._bytes && b._ptr < ta._ptr + ta._bytes)
-        fail('ARGUMENT', `${where}: ${nameB} overlaps ${nameA}; use a separate wasm tensor`);
-    }
-  }
-
   #forward(where, kind, dims, x, outputSize, options) {
     where += '()';
     this.#alive(where);
@@ -453,11 +390,9 @@ export class AdaptivePool {
       kind === KIND.max
         ? this.#outTensor(where, 'outIndices', o.outIndices, 'int32', shape)
         : undefined;
-    AdaptivePool.#checkDisjoint(where, [
-      ['x', input, 'options.out', out],
-      ['x', input, 'options.outIndices', outIndices],
-      ['options.out', out, 'options.outIndices', outIndices],
-    ]);
+    // Separate allocations never overlap: only passing one tensor twice can.
+    if (out && out === input.wasm)
+      fail('ARGUMENT', `${where}: options.out overlaps x; use another tensor`);
     const Ctor = DTYPES[input.dtype];
     const scratch = [];
     try {
@@ -526,10 +461,8 @@ export class AdaptivePool {
     const shape = plan.shape;
     const length = numel(shape);
     const out = this.#outTensor(where, 'out', o.out, grad.dtype, shape);
-    AdaptivePool.#checkDisjoint(where, [
-      ['gradOutput', grad, 'options.out', out],
-      ['indices', idx, 'options.out', out],
-    ]);
+    if (out && out === grad.wasm)
+      fail('ARGUMENT', `${where}: options.out overlaps gradOutput; use another tensor`);
     const Ctor = DTYPES[grad.dtype];
     const scratch = [];
     try {
@@ -581,7 +514,6 @@ export class WasmTensor {
     this.#m = module;
     this._owner = owner;
     this._ptr = ptr;
-    this._bytes = Math.max(size * DTYPES[dtype].BYTES_PER_ELEMENT, 8);
     this.shape = Object.freeze(shape);
     this.dtype = dtype;
     this.size = size;
