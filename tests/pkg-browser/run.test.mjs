@@ -1,11 +1,12 @@
 // Loads the Vite-built page in headless Chromium (Debian's, driven by playwright-core): threaded
 // when served with COOP/COEP, the simd build without them.
-// Env: AP_PAGE_DIR (the built page), AP_JS_TOOLS (folder whose node_modules has playwright-core),
+// Also the same page without a bundler (plain.html: an import map onto node_modules).
+// Env: AP_PAGE_DIR (the scratch project: the built page in dist/, plain.html at its root), AP_JS_TOOLS (folder whose node_modules has playwright-core),
 // AP_CHROMIUM (default /usr/bin/chromium).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { serve } from './serve.mjs';
 
 const require = createRequire(resolve(process.env.AP_JS_TOOLS, 'package.json'));
@@ -27,8 +28,10 @@ before(async () => {
 });
 after(() => browser?.close());
 
-async function runPage(isolated) {
-  const { server, url } = await serve(process.env.AP_PAGE_DIR, isolated);
+async function runPage(isolated, { bundled = true } = {}) {
+  const root = bundled ? join(process.env.AP_PAGE_DIR, 'dist') : process.env.AP_PAGE_DIR;
+  const { server, url: base } = await serve(root, isolated);
+  const url = bundled ? base : `${base}plain.html`;
   const page = await browser.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -89,4 +92,12 @@ test('without COOP/COEP: auto loads simd; simd-threads is a clear error', async 
     result.explicitThreads,
     /^ARGUMENT: load\(\): build 'simd-threads' needs a cross-origin isolated page/,
   );
+});
+
+test('no bundler, with COOP/COEP: the package imported from node_modules runs threaded', async () => {
+  const { result, problems } = await runPage(true, { bundled: false });
+  assert.equal(result.failure, undefined, result.failure);
+  assert.deepEqual(problems, []);
+  assertComputes(result.auto, 'simd-threads');
+  assertComputes(result.scalar, 'scalar');
 });

@@ -32,10 +32,10 @@ cat >"$page/package.json" <<'JSON'
 { "name": "adaptive-pool-page", "private": true, "type": "module" }
 JSON
 (cd "$page" && npm install --no-audit --no-fund --loglevel=error "$tarball")
-cp tests/pkg-browser/index.html tests/pkg-browser/main.js tests/pkg-browser/vite.config.js "$page/"
+cp tests/pkg-browser/index.html tests/pkg-browser/plain.html tests/pkg-browser/main.js tests/pkg-browser/vite.config.js "$page/"
 (cd "$page" && node "$root/tests/js/node_modules/vite/bin/vite.js" build)
 ls "$page/dist/assets"
 
 echo "--- headless Chromium"
-AP_PAGE_DIR="$page/dist" AP_JS_TOOLS="$root/tests/js" \
+AP_PAGE_DIR="$page" AP_JS_TOOLS="$root/tests/js" \
   node --test --test-reporter=spec tests/pkg-browser/run.test.mjs
