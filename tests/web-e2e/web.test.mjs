@@ -66,7 +66,7 @@ const pageErrors = [];
 
 async function open(server, query = '') {
   const page = await browser.newPage({
-    viewport: { width: 1280, height: 900 },
+    viewport: { width: 1280, height: 1400 },
     deviceScaleFactor: 1,
   });
   page.on('pageerror', (e) => pageErrors.push(`${page.url()}: ${e.message}`));
@@ -108,7 +108,10 @@ describe('demo page', () => {
     assert.ok(Number.isInteger(threads) && threads >= 1, `threads: ${threads}`);
     if (cores >= 2) assert.ok(threads >= 2, `threads ${threads} on ${cores} cores`);
     assert.match(await page.textContent('[data-testid=status-last]'), /^\w+ · [\d.]+ ms$/);
-    await page.screenshot({ path: join(SHOTS, 'demo-top.png') });
+    await page.screenshot({
+      path: join(SHOTS, 'demo-top.png'),
+      clip: { x: 0, y: 0, width: 1280, height: 900 },
+    });
     await page.close();
   });
 
@@ -199,6 +202,14 @@ describe('demo page', () => {
       numbers(await page.textContent('[data-testid=grad-avg-text]')),
       [0, 0, 0, 0, 0, 0, 0, 0.25, 0.25, 0.25, 0.25, 0, 0, 0],
       'one-hot',
+    );
+    // The forum-example button brings back 14 -> 4 with 1..n from anywhere.
+    await page.fill('[data-testid=in-1d]', '9');
+    await page.click('[data-testid=grad-forum]');
+    assertClose(
+      numbers(await page.textContent('[data-testid=grad-avg-text]')),
+      expected,
+      'forum button',
     );
     await page.close();
   });

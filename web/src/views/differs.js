@@ -241,7 +241,7 @@ function drawing(L, O, real, lin, bad) {
 // Which (in, out) pairs the explanation gets wrong; every real window comes from ap.bins.
 function mismatchMap(engine, state) {
   const size = MAP_CELL;
-  const width = 40 + MAP_N * size + 20;
+  const width = Math.max(40 + MAP_N * size + 20, 480); // room for the caption
   const height = 30 + MAP_N * size + 30;
   const svg = svgRoot(width, height, 'where rounded linspace differs from PyTorch');
   svg.append(el('text', { x: 40, y: 14, class: 'small muted', text: 'output size →' }));

@@ -43,6 +43,13 @@ export function mountGradient1d(root, { engine, state }) {
           ],
           'grad-mode',
         ),
+        h('button', {
+          type: 'button',
+          class: 'ghost',
+          text: 'forum example: 14 → 4, 1..n',
+          'data-testid': 'grad-forum',
+          onclick: () => state.set({ l: 14, o: 4, src: 'arange', g: 'ramp' }),
+        }),
       ),
       h('p', { class: 'hint', 'data-testid': 'grad-sizes' }),
     ),
