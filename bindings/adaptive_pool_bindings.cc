@@ -1,5 +1,5 @@
-// embind layer: pointers and sizes in, a {code, message} status out. No logic of its own: shapes are
-// checked by plan_forward/plan_backward, buffers by the ops, windows come from window.h.
+// embind layer: pointers and sizes in, a {code, message} status out. No logic of its own: shapes
+// are checked by plan_forward/plan_backward, buffers by the ops, windows come from window.h.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 #include <malloc.h>
