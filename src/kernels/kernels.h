@@ -65,7 +65,11 @@ void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
 template <class V>
 void maxpool_fwd_nhwc(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);
 
-// Items: groups of V::kLanes planes (channels-first only; for small planes).
+// Items: groups of nchw_group_size<V>() planes (channels-first only; for small planes).
+template <class V>
+constexpr int64_t nchw_group_size() {
+  return 4 * V::kLanes;  // four vectors per position: the channels-last loops' widest block
+}
 template <class V>
 void avgpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);
 template <class V>

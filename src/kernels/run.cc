@@ -87,7 +87,7 @@ void run_avg_forward(const PoolGeometry& g, const WindowTables& w, const T* inpu
         last ? global_avgpool_nhwc<V>(a, b, e) : global_avgpool_nchw<V>(a, b, e);
       });
     } else if (use_groups<V>(g, a.s)) {
-      run_items(pool, o, groups(a.s.images, V::kLanes), elements,
+      run_items(pool, o, groups(a.s.images, nchw_group_size<V>()), elements,
                 [&](int64_t b, int64_t e) { avgpool_fwd_nchw_groups<V>(a, b, e); });
     } else {
       run_items(pool, o, a.s.images * a.s.out_rows(), elements, [&](int64_t b, int64_t e) {
@@ -111,7 +111,7 @@ void run_max_forward(const PoolGeometry& g, const WindowTables& w, const T* inpu
   with_isa<T>(o.isa, [&](auto v) {
     using V = decltype(v);
     if (use_groups<V>(g, a.s)) {
-      run_items(pool, o, groups(a.s.images, V::kLanes), elements,
+      run_items(pool, o, groups(a.s.images, nchw_group_size<V>()), elements,
                 [&](int64_t b, int64_t e) { maxpool_fwd_nchw_groups<V>(a, b, e); });
       return;
     }
@@ -138,7 +138,7 @@ void run_avg_backward(const PoolGeometry& g, const WindowTables& w, const T* gra
   with_isa<T>(o.isa, [&](auto v) {
     using V = decltype(v);
     if (use_groups<V>(g, a.s)) {
-      run_items(pool, o, groups(a.s.images, V::kLanes), elements,
+      run_items(pool, o, groups(a.s.images, nchw_group_size<V>()), elements,
                 [&](int64_t b, int64_t e) { avgpool_bwd_nchw_groups<V>(a, b, e); });
       return;
     }

@@ -56,12 +56,13 @@ struct Scalar {
   static void idx_store_i32(int32_t* p, Idx a) { *p = static_cast<int32_t>(a.v); }
 
   template <typename E>
-  static void interleave(const E* const* src, int64_t n, E* dst) {
-    std::memcpy(dst, src[0], static_cast<size_t>(n) * sizeof(E));
+  static void interleave(const E* const* src, int64_t n, E* dst, int64_t stride) {
+    for (int64_t i = 0; i < n; ++i) dst[i * stride] = src[0][i];
   }
   template <typename E>
-  static void deinterleave(const E* src, int64_t n, E* const* dst, int /*planes*/) {
-    std::memcpy(dst[0], src, static_cast<size_t>(n) * sizeof(E));
+  static void deinterleave(const E* src, int64_t stride, int64_t n, E* const* dst, int planes) {
+    if (planes < 1) return;
+    for (int64_t i = 0; i < n; ++i) dst[0][i] = src[i * stride];
   }
 };
 
@@ -101,9 +102,10 @@ struct F32x4 {
   static void idx_store(Index* p, Idx a) { wasm_v128_store(p, a.v); }
   static void idx_store_i32(int32_t* p, Idx a) { wasm_v128_store(p, a.v); }
 
-  // dst[i * 4 + l] = src[l][i] for i < n: four planes to one channels-last image of 4 channels.
+  // dst[i * stride + l] = src[l][i] for i < n, l < 4: four planes into four channels of a
+  // channels-last image with `stride` channels.
   template <typename E>
-  static void interleave(const E* const* src, int64_t n, E* dst) {
+  static void interleave(const E* const* src, int64_t n, E* dst, int64_t stride) {
     static_assert(sizeof(E) == 4, "32-bit lanes");
     int64_t i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -113,24 +115,26 @@ struct F32x4 {
       const v128_t t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
       const v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5);
       const v128_t t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
-      wasm_v128_store(dst + i * 4, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
-      wasm_v128_store(dst + i * 4 + 4, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
-      wasm_v128_store(dst + i * 4 + 8, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
-      wasm_v128_store(dst + i * 4 + 12, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+      E* d = dst + i * stride;
+      wasm_v128_store(d, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
+      wasm_v128_store(d + stride, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
+      wasm_v128_store(d + 2 * stride, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
+      wasm_v128_store(d + 3 * stride, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
     }
     for (; i < n; ++i) {
-      for (int l = 0; l < 4; ++l) dst[i * 4 + l] = src[l][i];
+      for (int l = 0; l < 4; ++l) dst[i * stride + l] = src[l][i];
     }
   }
-  // dst[l][i] = src[i * 4 + l] for i < n and l < planes (the inverse, for the first `planes`).
+  // The inverse: dst[l][i] = src[i * stride + l] for i < n and l < planes.
   template <typename E>
-  static void deinterleave(const E* src, int64_t n, E* const* dst, int planes) {
+  static void deinterleave(const E* src, int64_t stride, int64_t n, E* const* dst, int planes) {
     static_assert(sizeof(E) == 4, "32-bit lanes");
     int64_t i = 0;
     if (planes == 4) {
       for (; i + 4 <= n; i += 4) {
-        const v128_t r0 = wasm_v128_load(src + i * 4), r1 = wasm_v128_load(src + i * 4 + 4);
-        const v128_t r2 = wasm_v128_load(src + i * 4 + 8), r3 = wasm_v128_load(src + i * 4 + 12);
+        const E* p = src + i * stride;
+        const v128_t r0 = wasm_v128_load(p), r1 = wasm_v128_load(p + stride);
+        const v128_t r2 = wasm_v128_load(p + 2 * stride), r3 = wasm_v128_load(p + 3 * stride);
         const v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5);
         const v128_t t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
         const v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5);
@@ -142,7 +146,7 @@ struct F32x4 {
       }
     }
     for (; i < n; ++i) {
-      for (int l = 0; l < planes; ++l) dst[l][i] = src[i * 4 + l];
+      for (int l = 0; l < planes; ++l) dst[l][i] = src[i * stride + l];
     }
   }
 };
@@ -181,23 +185,23 @@ struct F64x2 {
     p[1] = static_cast<int32_t>(wasm_i64x2_extract_lane(a.v, 1));
   }
 
-  // dst[i * 2 + l] = src[l][i]: two planes to one channels-last image of 2 channels.
-  static void interleave(const double* const* src, int64_t n, double* dst) {
+  // dst[i * stride + l] = src[l][i] for i < n, l < 2 (see F32x4::interleave).
+  static void interleave(const double* const* src, int64_t n, double* dst, int64_t stride) {
     int64_t i = 0;
     for (; i + 2 <= n; i += 2) {
       const v128_t r0 = wasm_v128_load(src[0] + i), r1 = wasm_v128_load(src[1] + i);
-      wasm_v128_store(dst + i * 2, wasm_i64x2_shuffle(r0, r1, 0, 2));
-      wasm_v128_store(dst + i * 2 + 2, wasm_i64x2_shuffle(r0, r1, 1, 3));
+      wasm_v128_store(dst + i * stride, wasm_i64x2_shuffle(r0, r1, 0, 2));
+      wasm_v128_store(dst + (i + 1) * stride, wasm_i64x2_shuffle(r0, r1, 1, 3));
     }
     for (; i < n; ++i) {
-      dst[i * 2] = src[0][i];
-      dst[i * 2 + 1] = src[1][i];
+      dst[i * stride] = src[0][i];
+      dst[i * stride + 1] = src[1][i];
     }
   }
   template <typename E>
-  static void deinterleave(const E* src, int64_t n, E* const* dst, int planes) {
+  static void deinterleave(const E* src, int64_t stride, int64_t n, E* const* dst, int planes) {
     for (int64_t i = 0; i < n; ++i) {
-      for (int l = 0; l < planes; ++l) dst[l][i] = src[i * 2 + l];
+      for (int l = 0; l < planes; ++l) dst[l][i] = src[i * stride + l];
     }
   }
 };
