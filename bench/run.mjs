@@ -5,7 +5,9 @@
 //   naive_ms    the formula as plain JS loops (bench/naive.mjs), same input
 //   roofline_ms a SIMD loop in the same wasm module reading the case's input bytes once
 //               (for backward: the bytes of grad_input, the tensor with the input's shape)
-// Usage: node bench/run.mjs [--json] [--threads N] [--build NAME] [--filter TEXT] [--dist DIR]
+// Usage: node bench/run.mjs [--json] [--threads N] [--build NAME] [--filter TEXT] [--dist DIR] [--cpu]
+// --cpu times with the process's CPU time instead of the wall clock: a development aid on a
+// machine shared with other jobs (wall time there mostly measures the scheduler); one thread only.
 // --build defaults to 'simd' for one thread and 'simd-threads' otherwise; --dist defaults to the
 // package's npm/dist (build it with: bash npm/scripts/build-wasm.sh).
 import { readFileSync } from 'node:fs';
@@ -18,7 +20,7 @@ import { naiveBackward, naiveForward } from './naive.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 function parseArgs(argv) {
-  const o = { json: false, threads: 1, build: undefined, filter: '', dist: path.join(here, '..', 'npm', 'dist') };
+  const o = { json: false, cpu: false, threads: 1, build: undefined, filter: '', dist: path.join(here, '..', 'npm', 'dist') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -26,6 +28,7 @@ function parseArgs(argv) {
       return argv[++i];
     };
     if (a === '--json') o.json = true;
+    else if (a === '--cpu') o.cpu = true;
     else if (a === '--threads') o.threads = Number(value());
     else if (a === '--build') o.build = value();
     else if (a === '--filter') o.filter = value();
@@ -34,8 +37,15 @@ function parseArgs(argv) {
   }
   if (!(Number.isInteger(o.threads) && o.threads >= 1)) throw new Error(`--threads must be an integer >= 1`);
   o.build ??= o.threads > 1 ? 'simd-threads' : 'simd';
+  if (o.cpu && o.threads > 1) throw new Error('--cpu measures one thread only');
   return o;
 }
+
+let clock = () => performance.now();
+const cpuClock = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 // Warm up, then the median of as many runs as fit in the budget (at least minRuns), so a noisy
 // shared machine moves the result less than a mean would.
@@ -50,9 +60,9 @@ function median(fn, { budgetMs = 400, minRuns = 7, maxRuns = 500 } = {}) {
   const runs = Math.max(minRuns, Math.min(maxRuns, Math.ceil(budgetMs / Math.max(estimate, 1e-3))));
   const times = [];
   for (let i = 0; i < runs; i++) {
-    t0 = performance.now();
+    t0 = clock();
     fn();
-    times.push(performance.now() - t0);
+    times.push(clock() - t0);
   }
   times.sort((a, b) => a - b);
   const m = times.length >> 1;
@@ -125,6 +135,7 @@ function runCase(ap, c, opts) {
 }
 
 const opts = parseArgs(process.argv.slice(2));
+if (opts.cpu) clock = cpuClock;
 const require = createRequire(import.meta.url);
 const { load } = require(path.join(opts.dist, 'node.cjs'));
 const cases = JSON.parse(readFileSync(path.join(here, 'cases.json'), 'utf8')).filter((c) => c.name.includes(opts.filter));
@@ -132,7 +143,10 @@ const ap = await load({ build: opts.build, threads: opts.threads });
 const round = (v) => Number(v.toPrecision(4));
 try {
   if (!opts.json) {
-    console.log(`adaptive-pool bench: build ${ap.build}, threads ${ap.threads}, float32, medians in ms`);
+    console.log(
+      `adaptive-pool bench: build ${ap.build}, threads ${ap.threads}, float32, medians in ms` +
+        (opts.cpu ? ' of CPU time' : ''),
+    );
     console.log(
       ['case'.padEnd(20), 'ms', 'api_ms', 'naive_ms', 'roofline', 'x roofline', 'naive/ms'].map((s, i) => (i ? s.padStart(10) : s)).join(''),
     );

@@ -73,7 +73,7 @@ void avgpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, in
           used[slot] = 1;
           key[slot] = k;
           e = expanded.data() + slot * static_cast<size_t>(W);
-          std::fill(e, e + W, T(0));
+          zero<V>(e, W);
           const T* g = a.grad_output + k * OW;
           const int64_t kdh = win_len(wd, od) * win_len(wh, oh);
           for (int64_t ow = 0; ow < OW; ++ow) {

@@ -18,7 +18,7 @@ void maxpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, in
   const int64_t plane = s.in_image(), out_plane = s.out_image();
   if (a.bands == 1) {
     // Whole planes: one fill for the chunk, then the scatter.
-    std::fill(a.grad_input + begin * plane, a.grad_input + end * plane, T(0));
+    zero<V>(a.grad_input + begin * plane, (end - begin) * plane);
     for (int64_t img = begin; img < end; ++img) {
       T* gi = a.grad_input + img * plane;
       const T* g = a.grad_output + img * out_plane;
@@ -35,7 +35,7 @@ void maxpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, in
     const int64_t lo = band * s.in_rows() / a.bands * s.in[2];
     const int64_t hi = (band + 1) * s.in_rows() / a.bands * s.in[2];
     T* gi = a.grad_input + img * plane;
-    std::fill(gi + lo, gi + hi, T(0));
+    zero<V>(gi + lo, hi - lo);
     const T* g = a.grad_output + img * out_plane;
     const int32_t* idx = a.indices + img * out_plane;
     for (int64_t o = 0; o < out_plane; ++o) {

@@ -83,29 +83,41 @@ void avg_fwd_nhwc_row(const Shape& s, const typename V::Elem* image, int64_t od,
   }
 }
 
-// Window [d0,d1) x [h0,h1) x [w0,w1) of one image, channels [c, c + V::kLanes), scanned in
-// row-major order with PyTorch's rule `val > max || isnan(val)`.
-template <class V>
+// Window [d0,d1) x [h0,h1) x [w0,w1) of one image, channels [c, c + K * V::kLanes), scanned in
+// row-major order with PyTorch's rule `val > max || isnan(val)`. K independent vectors keep the
+// compare/select chains overlapping.
+template <class V, int K>
 void max_window_nhwc(const typename V::Elem* image, const Shape& s, int64_t c, int64_t d0,
                      int64_t d1, int64_t h0, int64_t h1, int64_t w0, int64_t w1,
                      typename V::Elem* out, int32_t* out_idx) {
-  using T = typename V::Elem;
+  constexpr int64_t L = V::kLanes;
   const int64_t C = s.channels;
-  V m = V::splat(-std::numeric_limits<T>::infinity());
-  typename V::Idx ix = V::idx_splat((d0 * s.in[1] + h0) * s.in[2] + w0);
+  const int64_t first = (d0 * s.in[1] + h0) * s.in[2] + w0;
+  V m[K];
+  typename V::Idx ix[K];
+  for (int k = 0; k < K; ++k) {
+    m[k] = V::load(image + first * C + c + k * L);
+    ix[k] = V::idx_splat(first);
+  }
   for (int64_t d = d0; d < d1; ++d) {
     for (int64_t h = h0; h < h1; ++h) {
       const int64_t row = (d * s.in[1] + h) * s.in[2];
-      for (int64_t w = w0; w < w1; ++w) {
-        const V v = V::load(image + (row + w) * C + c);
-        const typename V::Mask take = V::takes(v, m);
-        m = V::select(take, v, m);
-        ix = V::idx_select(take, V::idx_splat(row + w), ix);
+      for (int64_t w = (row + w0 == first ? w0 + 1 : w0); w < w1; ++w) {
+        const typename V::Elem* p = image + (row + w) * C + c;
+        const typename V::Idx pos = V::idx_splat(row + w);
+        for (int k = 0; k < K; ++k) {
+          const V v = V::load(p + k * L);
+          const typename V::Mask take = V::takes(v, m[k]);
+          m[k] = V::select(take, v, m[k]);
+          ix[k] = V::idx_select(take, pos, ix[k]);
+        }
       }
     }
   }
-  V::store(out + c, m);
-  V::idx_store_i32(out_idx + c, ix);
+  for (int k = 0; k < K; ++k) {
+    V::store(out + c + k * L, m[k]);
+    V::idx_store_i32(out_idx + c + k * L, ix[k]);
+  }
 }
 
 // Output row (od, oh) of one image: values and plane indices, SIMD along C, scalar tail.
@@ -121,11 +133,14 @@ void max_fwd_nhwc_row(const Shape& s, const typename V::Elem* image, int64_t od,
   for (int64_t ow = 0; ow < s.out[2]; ++ow) {
     const int64_t w0 = win_start(ww, ow), w1 = win_end(ww, ow);
     int64_t c = 0;
+    for (; c + 4 * L <= C; c += 4 * L) {
+      max_window_nhwc<V, 4>(image, s, c, d0, d1, h0, h1, w0, w1, out + ow * C, out_idx + ow * C);
+    }
     for (; c + L <= C; c += L) {
-      max_window_nhwc<V>(image, s, c, d0, d1, h0, h1, w0, w1, out + ow * C, out_idx + ow * C);
+      max_window_nhwc<V, 1>(image, s, c, d0, d1, h0, h1, w0, w1, out + ow * C, out_idx + ow * C);
     }
     for (; c < C; ++c) {
-      max_window_nhwc<S>(image, s, c, d0, d1, h0, h1, w0, w1, out + ow * C, out_idx + ow * C);
+      max_window_nhwc<S, 1>(image, s, c, d0, d1, h0, h1, w0, w1, out + ow * C, out_idx + ow * C);
     }
   }
 }
@@ -139,7 +154,7 @@ void avg_bwd_nhwc_row(const Shape& s, const typename V::Elem* grad_image, int64_
   constexpr int64_t L = V::kLanes;
   const AxisWindows &wd = s.windows->d, &wh = s.windows->h, &ww = s.windows->w;
   const int64_t C = s.channels;
-  std::fill(row, row + s.in_row_len(), T(0));
+  zero<V>(row, s.in_row_len());
   int64_t od0, od1, oh0, oh1;
   covering(wd, d, &od0, &od1);
   covering(wh, h, &oh0, &oh1);

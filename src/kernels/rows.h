@@ -76,6 +76,22 @@ void sum_rows(const typename V::Elem* const* rows, int64_t nrows, int64_t n,
   }
 }
 
+// p[0..n) = 0 with vector stores (a plain fill compiles to a scalar loop in wasm without
+// bulk-memory).
+template <class V>
+void zero(typename V::Elem* p, int64_t n) {
+  constexpr int64_t L = V::kLanes;
+  const V z = V::splat(0);
+  int64_t i = 0;
+  for (; i + 4 * L <= n; i += 4 * L) {
+    V::store(p + i, z);
+    V::store(p + i + L, z);
+    V::store(p + i + 2 * L, z);
+    V::store(p + i + 3 * L, z);
+  }
+  for (; i < n; ++i) p[i] = 0;
+}
+
 // Sum of p[0..k) with two vector accumulators (k >= 1).
 template <class V>
 typename V::Elem contiguous_sum(const typename V::Elem* p, int64_t k) {
