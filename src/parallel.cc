@@ -19,21 +19,25 @@ namespace {
 thread_local bool t_inside_job = false;
 }  // namespace
 
+// Waits spin briefly before blocking: back-to-back calls (a model's layers, a benchmark loop) then
+// find the workers awake, while an idle pool still sleeps instead of burning a core.
+constexpr int kSpins = 20000;
+
 struct ThreadPool::Shared {
   std::mutex call_mutex;  // one job at a time; a second concurrent caller runs inline
 
-  std::mutex mutex;
+  std::mutex mutex;  // guards the sleeps below; the job itself is published through `generation`
   std::condition_variable work_ready;
   std::condition_variable work_done;
-  uint64_t generation = 0;  // bumped per job, under `mutex`
-  bool stop = false;
+  std::atomic<uint64_t> generation{0};  // bumped per job (under `mutex`, for the sleepers)
+  std::atomic<bool> stop{false};
 
-  // The current job, valid while `busy_workers` > 0 or the caller is inside parallel_for.
+  // The current job, written before `generation` is bumped and read after it is seen.
   const std::function<void(int64_t, int64_t)>* fn = nullptr;
   int64_t n = 0;
   int64_t chunks = 0;
   std::atomic<int64_t> next_chunk{0};
-  int busy_workers = 0;  // workers that have not yet finished the current job, under `mutex`
+  std::atomic<int> busy_workers{0};  // workers that have not yet finished the current job
 
   std::vector<std::thread> workers;
 
@@ -51,15 +55,22 @@ struct ThreadPool::Shared {
   void worker_loop() {
     t_inside_job = true;
     uint64_t seen = 0;
-    std::unique_lock<std::mutex> lock(mutex);
     for (;;) {
-      work_ready.wait(lock, [&] { return stop || generation != seen; });
-      if (stop) return;
-      seen = generation;
-      lock.unlock();
+      for (int i = 0; i < kSpins && generation.load(std::memory_order_acquire) == seen &&
+                      !stop.load(std::memory_order_relaxed);
+           ++i) {
+      }
+      if (generation.load(std::memory_order_acquire) == seen) {
+        std::unique_lock<std::mutex> lock(mutex);
+        work_ready.wait(lock, [&] { return stop.load() || generation.load() != seen; });
+      }
+      if (stop.load()) return;
+      seen = generation.load(std::memory_order_acquire);
       run_chunks();
-      lock.lock();
-      if (--busy_workers == 0) work_done.notify_one();
+      if (busy_workers.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lock(mutex);
+        work_done.notify_one();
+      }
     }
   }
 };
@@ -75,7 +86,7 @@ ThreadPool::ThreadPool(int threads)
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(shared_->mutex);
-    shared_->stop = true;
+    shared_->stop.store(true);
   }
   shared_->work_ready.notify_all();
   for (std::thread& t : shared_->workers) t.join();
@@ -96,21 +107,25 @@ void ThreadPool::parallel_for(int64_t n, int64_t grain,
     fn(0, n);
     return;
   }
+  s.fn = &fn;
+  s.n = n;
+  s.chunks = chunks;
+  s.next_chunk.store(0, std::memory_order_relaxed);
+  s.busy_workers.store(static_cast<int>(s.workers.size()), std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(s.mutex);
-    s.fn = &fn;
-    s.n = n;
-    s.chunks = chunks;
-    s.next_chunk.store(0, std::memory_order_relaxed);
-    s.busy_workers = static_cast<int>(s.workers.size());
-    ++s.generation;
+    s.generation.fetch_add(1, std::memory_order_release);
   }
   s.work_ready.notify_all();
   s.run_chunks();
   // Workers read the job slot until they decrement busy_workers, so wait for all of them (not
   // only for the chunks) before the slot and `fn` go out of scope.
-  std::unique_lock<std::mutex> lock(s.mutex);
-  s.work_done.wait(lock, [&] { return s.busy_workers == 0; });
+  for (int i = 0; i < kSpins && s.busy_workers.load(std::memory_order_acquire) != 0; ++i) {
+  }
+  if (s.busy_workers.load(std::memory_order_acquire) != 0) {
+    std::unique_lock<std::mutex> lock(s.mutex);
+    s.work_done.wait(lock, [&] { return s.busy_workers.load() == 0; });
+  }
   s.fn = nullptr;
 }
 
