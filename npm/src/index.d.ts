@@ -48,6 +48,16 @@ export interface WasmTensor<D extends Dtype = Dtype> {
 
 export type FloatInput = Tensor | WasmTensor<'float32'> | WasmTensor<'float64'>;
 
+/** The typed array of a result: the input's dtype. */
+export type ArrayFor<X> =
+  X extends WasmTensor<infer D>
+    ? D extends 'float64'
+      ? Float64Array
+      : Float32Array
+    : X extends Tensor<infer A>
+      ? A
+      : FloatArray;
+
 /** One size for every axis, or one entry per axis; `null` keeps that input size (2d/3d only). */
 export type OutputSize = number | readonly (number | null)[];
 
@@ -89,46 +99,70 @@ export interface AdaptivePool {
   readonly threads: number;
   readonly disposed: boolean;
 
-  adaptiveAvgPool1d(x: FloatInput, outputSize: OutputSize, options?: PoolOptions): PoolResult;
-  adaptiveAvgPool2d(x: FloatInput, outputSize: OutputSize, options?: PoolOptions): PoolResult;
-  adaptiveAvgPool3d(x: FloatInput, outputSize: OutputSize, options?: PoolOptions): PoolResult;
-  adaptiveMaxPool1d(x: FloatInput, outputSize: OutputSize, options?: MaxPoolOptions): MaxPoolResult;
-  adaptiveMaxPool2d(x: FloatInput, outputSize: OutputSize, options?: MaxPoolOptions): MaxPoolResult;
-  adaptiveMaxPool3d(x: FloatInput, outputSize: OutputSize, options?: MaxPoolOptions): MaxPoolResult;
+  adaptiveAvgPool1d<X extends FloatInput>(
+    x: X,
+    outputSize: OutputSize,
+    options?: PoolOptions,
+  ): PoolResult<ArrayFor<X>>;
+  adaptiveAvgPool2d<X extends FloatInput>(
+    x: X,
+    outputSize: OutputSize,
+    options?: PoolOptions,
+  ): PoolResult<ArrayFor<X>>;
+  adaptiveAvgPool3d<X extends FloatInput>(
+    x: X,
+    outputSize: OutputSize,
+    options?: PoolOptions,
+  ): PoolResult<ArrayFor<X>>;
+  adaptiveMaxPool1d<X extends FloatInput>(
+    x: X,
+    outputSize: OutputSize,
+    options?: MaxPoolOptions,
+  ): MaxPoolResult<ArrayFor<X>>;
+  adaptiveMaxPool2d<X extends FloatInput>(
+    x: X,
+    outputSize: OutputSize,
+    options?: MaxPoolOptions,
+  ): MaxPoolResult<ArrayFor<X>>;
+  adaptiveMaxPool3d<X extends FloatInput>(
+    x: X,
+    outputSize: OutputSize,
+    options?: MaxPoolOptions,
+  ): MaxPoolResult<ArrayFor<X>>;
 
-  adaptiveAvgPool1dBackward(
-    gradOutput: FloatInput,
+  adaptiveAvgPool1dBackward<X extends FloatInput>(
+    gradOutput: X,
     inputShape: readonly number[],
     options?: PoolOptions,
-  ): PoolResult;
-  adaptiveAvgPool2dBackward(
-    gradOutput: FloatInput,
+  ): PoolResult<ArrayFor<X>>;
+  adaptiveAvgPool2dBackward<X extends FloatInput>(
+    gradOutput: X,
     inputShape: readonly number[],
     options?: PoolOptions,
-  ): PoolResult;
-  adaptiveAvgPool3dBackward(
-    gradOutput: FloatInput,
+  ): PoolResult<ArrayFor<X>>;
+  adaptiveAvgPool3dBackward<X extends FloatInput>(
+    gradOutput: X,
     inputShape: readonly number[],
     options?: PoolOptions,
-  ): PoolResult;
-  adaptiveMaxPool1dBackward(
-    gradOutput: FloatInput,
+  ): PoolResult<ArrayFor<X>>;
+  adaptiveMaxPool1dBackward<X extends FloatInput>(
+    gradOutput: X,
     indices: Indices,
     inputShape: readonly number[],
     options?: PoolOptions,
-  ): PoolResult;
-  adaptiveMaxPool2dBackward(
-    gradOutput: FloatInput,
+  ): PoolResult<ArrayFor<X>>;
+  adaptiveMaxPool2dBackward<X extends FloatInput>(
+    gradOutput: X,
     indices: Indices,
     inputShape: readonly number[],
     options?: PoolOptions,
-  ): PoolResult;
-  adaptiveMaxPool3dBackward(
-    gradOutput: FloatInput,
+  ): PoolResult<ArrayFor<X>>;
+  adaptiveMaxPool3dBackward<X extends FloatInput>(
+    gradOutput: X,
     indices: Indices,
     inputShape: readonly number[],
     options?: PoolOptions,
-  ): PoolResult;
+  ): PoolResult<ArrayFor<X>>;
 
   /** PyTorch's pooling windows along one axis. */
   bins(inputSize: number, outputSize: number): Bins;

@@ -74,6 +74,22 @@ export async function main(): Promise<void> {
     }
   }
 
+  // Results have the input's array type.
+  const typed32: Float32Array = ap.adaptiveAvgPool1d(
+    { data: new Float32Array(4), shape: [1, 4] },
+    2,
+  ).data;
+  const typed64: Float64Array = ap.adaptiveMaxPool1d(x64, 2).data;
+  const w64 = ap.tensor([3, 8], { dtype: 'float64' });
+  const fromWasm: Float64Array = ap.adaptiveAvgPool1dBackward(
+    ap.adaptiveAvgPool1d(w64, 2),
+    w64.shape,
+  ).data;
+  void [typed32, typed64, fromWasm];
+  // @ts-expect-error: a float64 input gives a Float64Array
+  const wrong: Float32Array = ap.adaptiveAvgPool1d(x64, 2).data;
+  void wrong;
+
   // @ts-expect-error: not a build
   await load({ build: 'gpu' });
   // @ts-expect-error: integer typed arrays are not tensors
