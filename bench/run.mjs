@@ -48,11 +48,12 @@ const cpuClock = () => {
 };
 
 // Warm up, then the median of as many runs as fit in the budget (at least minRuns), so a noisy
-// shared machine moves the result less than a mean would.
-function median(fn, { budgetMs = 400, minRuns = 7, maxRuns = 500 } = {}) {
+// shared machine moves the result less than a mean would. Warm-up is long for wasm: V8 tiers up
+// hot functions while they run, and with threads every worker has to get there too.
+function median(fn, { budgetMs = 400, minRuns = 7, maxRuns = 500, warmRuns = 10, warmMs = 200 } = {}) {
   let t0 = performance.now();
   let warm = 0;
-  while (warm < 3 || (performance.now() - t0 < 50 && warm < 50)) {
+  while (warm < warmRuns || (performance.now() - t0 < warmMs && warm < 300)) {
     fn();
     warm++;
   }
@@ -110,7 +111,7 @@ function runCase(ap, c, opts) {
     apiMs = median(() => ap[forwardName](xPlain, c.output, layout));
     const ny = new Float32Array(count(outShape));
     const ni = new Int32Array(count(outShape));
-    naiveMs = median(() => naiveForward(c.op, last, xPlain.data, N, C, inSize, outSize, ny, ni), { minRuns: 5 });
+    naiveMs = median(() => naiveForward(c.op, last, xPlain.data, N, C, inSize, outSize, ny, ni), { minRuns: 5, warmRuns: 3, warmMs: 50 });
     rooflineMs = median(() => ap._roofline(x));
   } else {
     const gy = ap.tensor(outShape);
@@ -127,7 +128,7 @@ function runCase(ap, c, opts) {
       max ? ap[backwardName](gyPlain, idxPlain, inShape, layout) : ap[backwardName](gyPlain, inShape, layout),
     );
     const ngx = new Float32Array(count(inShape));
-    naiveMs = median(() => naiveBackward(c.op, last, gyPlain.data, idxPlain, N, C, inSize, outSize, ngx), { minRuns: 5 });
+    naiveMs = median(() => naiveBackward(c.op, last, gyPlain.data, idxPlain, N, C, inSize, outSize, ngx), { minRuns: 5, warmRuns: 3, warmMs: 50 });
     rooflineMs = median(() => ap._roofline(gx));
   }
   for (const t of tensors) t.dispose();

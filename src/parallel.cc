@@ -19,9 +19,10 @@ namespace {
 thread_local bool t_inside_job = false;
 }  // namespace
 
-// Waits spin briefly before blocking: back-to-back calls (a model's layers, a benchmark loop) then
-// find the workers awake, while an idle pool still sleeps instead of burning a core.
-constexpr int kSpins = 20000;
+// Waits spin briefly (some 50-100 us) before blocking: back-to-back calls (a model's layers, a
+// benchmark loop) then find the workers awake, while an idle pool still sleeps instead of burning a
+// core.
+constexpr int kSpins = 100000;
 
 struct ThreadPool::Shared {
   std::mutex call_mutex;  // one job at a time; a second concurrent caller runs inline
