@@ -1,5 +1,7 @@
 // Quick native timing of the kernels on the bench cases (development aid; the real numbers come
-// from bench/run.mjs in wasm). Build: see bench/README.md. Usage: native_bench [threads] [filter]
+// from bench/run.mjs in wasm). Build and run:
+//   g++ -O3 -std=c++17 -Isrc bench/native_bench.cc src/*.cc src/kernels/*.cc src/reference/*.cc \
+//       -lpthread -o native_bench && ./native_bench [threads] [filter]
 #include <algorithm>
 #include <ctime>
 #include <cstdio>

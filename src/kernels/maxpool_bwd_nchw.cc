@@ -17,10 +17,10 @@ void maxpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, in
   const Shape& s = a.s;
   const int64_t plane = s.in_image(), out_plane = s.out_image();
   if (a.bands == 1) {
-    // Whole planes: one fill for the chunk, then the scatter.
-    zero<V>(a.grad_input + begin * plane, (end - begin) * plane);
+    // Whole planes: zero one, scatter into it while it is still in L1, next.
     for (int64_t img = begin; img < end; ++img) {
       T* gi = a.grad_input + img * plane;
+      zero<V>(gi, plane);
       const T* g = a.grad_output + img * out_plane;
       const int32_t* idx = a.indices + img * out_plane;
       for (int64_t o = 0; o < out_plane; ++o) {

@@ -167,8 +167,9 @@ void avg_bwd_nhwc_row(const Shape& s, const typename V::Elem* grad_image, int64_
         const T scale = window_scale<T>(1, kdh, w1 - w0);
         const V vscale = V::splat(scale);
         const T* go = g + ow * C;
+        const int64_t vector_end = C - C % L;
         int64_t c = 0;
-        for (; c + L <= C; c += L) {
+        for (; c < vector_end; c += L) {
           const V delta = V::mul(V::load(go + c), vscale);
           for (int64_t w = w0; w < w1; ++w) {
             V::store(row + w * C + c, V::add(V::load(row + w * C + c), delta));
