@@ -57,12 +57,48 @@ struct AvgRowScratch {
         rows(static_cast<size_t>(max_win_len(s.windows->d) * max_win_len(s.windows->h))) {}
 };
 
-// Output row (od, oh) of one image: pass 1 sums the window's input rows along the contiguous W*C
-// row, pass 2 sums each W window along C.
+// out[c] = scale * sum of rows[r][w * C + c] over r < nrows, w in [w0, w1), for c < C: one window
+// summed straight from the input rows.
+template <class V>
+void sum_window_direct(const typename V::Elem* const* rows, int64_t nrows, int64_t w0, int64_t w1,
+                       int64_t C, typename V::Elem scale, typename V::Elem* out) {
+  using T = typename V::Elem;
+  constexpr int64_t L = V::kLanes;
+  const V vscale = V::splat(scale);
+  int64_t c = 0;
+  for (; c + 4 * L <= C; c += 4 * L) {
+    V a0 = V::splat(0), a1 = a0, a2 = a0, a3 = a0;
+    for (int64_t r = 0; r < nrows; ++r) {
+      for (int64_t w = w0; w < w1; ++w) {
+        const T* p = rows[r] + w * C + c;
+        a0 = V::add(a0, V::load(p));
+        a1 = V::add(a1, V::load(p + L));
+        a2 = V::add(a2, V::load(p + 2 * L));
+        a3 = V::add(a3, V::load(p + 3 * L));
+      }
+    }
+    V::store(out + c, V::mul(a0, vscale));
+    V::store(out + c + L, V::mul(a1, vscale));
+    V::store(out + c + 2 * L, V::mul(a2, vscale));
+    V::store(out + c + 3 * L, V::mul(a3, vscale));
+  }
+  for (; c < C; ++c) {
+    T a = 0;
+    for (int64_t r = 0; r < nrows; ++r) {
+      for (int64_t w = w0; w < w1; ++w) a += rows[r][w * C + c];
+    }
+    out[c] = a * scale;
+  }
+}
+
+// Output row (od, oh) of one image. Separable when that reads less: pass 1 sums the window's input
+// rows along the contiguous W*C row, pass 2 sums each W window along C. With short windows and
+// many channels, summing each window straight from the input rows is cheaper (no row written).
 template <class V>
 void avg_fwd_nhwc_row(const Shape& s, const typename V::Elem* image, int64_t od, int64_t oh,
                       typename V::Elem* out, AvgRowScratch<typename V::Elem>* scratch) {
   using T = typename V::Elem;
+  constexpr int64_t L = V::kLanes;
   const AxisWindows &wd = s.windows->d, &wh = s.windows->h, &ww = s.windows->w;
   const int64_t C = s.channels, row_len = s.in_row_len();
   int64_t nrows = 0;
@@ -71,12 +107,24 @@ void avg_fwd_nhwc_row(const Shape& s, const typename V::Elem* image, int64_t od,
       scratch->rows[static_cast<size_t>(nrows++)] = image + (d * s.in[1] + h) * row_len;
     }
   }
+  const int64_t kdh = win_len(wd, od) * win_len(wh, oh);
+  int64_t window_positions = 0;
+  for (int64_t ow = 0; ow < s.out[2]; ++ow) window_positions += win_len(ww, ow);
+  const bool direct = C >= 4 * L && nrows > 1 &&
+                      nrows * window_positions < (nrows + 1) * s.in[2] + window_positions;
+  if (direct) {
+    for (int64_t ow = 0; ow < s.out[2]; ++ow) {
+      const int64_t w0 = win_start(ww, ow), w1 = win_end(ww, ow);
+      sum_window_direct<V>(scratch->rows.data(), nrows, w0, w1, C, window_scale<T>(1, kdh, w1 - w0),
+                           out + ow * C);
+    }
+    return;
+  }
   const T* row = scratch->rows[0];
   if (nrows > 1) {
     sum_rows<V>(scratch->rows.data(), nrows, row_len, scratch->acc.data());
     row = scratch->acc.data();
   }
-  const int64_t kdh = win_len(wd, od) * win_len(wh, oh);
   for (int64_t ow = 0; ow < s.out[2]; ++ow) {
     const int64_t kw = win_len(ww, ow);
     sum_positions<V>(row + win_start(ww, ow) * C, kw, C, window_scale<T>(1, kdh, kw), out + ow * C);
