@@ -78,6 +78,11 @@ struct ThreadPool::Shared {
 
 ThreadPool::ThreadPool(int threads)
     : threads_(threads < 1 ? 1 : threads), shared_(std::make_unique<Shared>()) {
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+  // A wasm build without -pthread cannot start threads (std::thread throws): no workers, so the
+  // caller runs every chunk itself, in the same chunking as with workers.
+  return;
+#endif
   shared_->workers.reserve(static_cast<size_t>(threads_ - 1));
   for (int i = 1; i < threads_; ++i) {
     shared_->workers.emplace_back([s = shared_.get()] { s->worker_loop(); });
@@ -103,6 +108,12 @@ void ThreadPool::parallel_for(int64_t n, int64_t grain,
     fn(0, n);
     return;
   }
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+  // No workers, and mutexes are no-ops without pthreads, so a nested call would take over the
+  // shared job slot: run the same chunks here, one after another.
+  for (int64_t c = 0; c < chunks; ++c) fn(c * n / chunks, (c + 1) * n / chunks);
+  return;
+#endif
   std::unique_lock<std::mutex> call_lock(s.call_mutex, std::try_to_lock);
   if (!call_lock.owns_lock()) {
     fn(0, n);
