@@ -14,11 +14,34 @@ namespace kernels {
 template <class V>
 void global_avgpool_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
   using T = typename V::Elem;
+  constexpr int64_t L = V::kLanes;
   const Shape& s = a.s;
-  const int64_t plane = s.in_image();
+  const int64_t plane = s.in_image(), full = plane - plane % L;
   const T scale = window_scale<T>(s.in[0], s.in[1], s.in[2]);
-  for (int64_t p = begin; p < end; ++p) {
-    a.output[p] = contiguous_sum<V>(a.input + p * plane, plane) * scale;
+  for (int64_t item = begin; item < end; ++item) {
+    const int64_t p0 = item * 4;
+    const T* in = a.input + p0 * plane;
+    if (p0 + 4 <= s.images) {
+      // Four planes: four independent add chains, reduced together by one transpose.
+      V acc[4] = {V::splat(0), V::splat(0), V::splat(0), V::splat(0)};
+      for (int64_t i = 0; i < full; i += L) {
+        for (int k = 0; k < 4; ++k) acc[k] = V::add(acc[k], V::load(in + k * plane + i));
+      }
+      T sum[4];
+      V::hsum4(acc, sum);
+      for (int k = 0; k < 4; ++k) {
+        for (int64_t i = full; i < plane; ++i) sum[k] += in[k * plane + i];
+        a.output[p0 + k] = sum[k] * scale;
+      }
+      continue;
+    }
+    for (int64_t p = p0; p < s.images; ++p, in += plane) {  // the last, partial group
+      V acc = V::splat(0);
+      for (int64_t i = 0; i < full; i += L) acc = V::add(acc, V::load(in + i));
+      T sum = V::hsum(acc);
+      for (int64_t i = full; i < plane; ++i) sum += in[i];
+      a.output[p] = sum * scale;
+    }
   }
 }
 

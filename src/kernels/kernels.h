@@ -49,7 +49,7 @@ struct BackwardArgs {
   int64_t bands = 1;  // max only: work items per image (input row bands or channel bands)
 };
 
-// Items: images (one image's whole plane summed per item).
+// Items: groups of 4 planes (NCHW; the last group may be partial) or images (NHWC).
 template <class V>
 void global_avgpool_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);
 template <class V>

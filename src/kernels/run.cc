@@ -83,9 +83,13 @@ void run_avg_forward(const PoolGeometry& g, const WindowTables& w, const T* inpu
   with_isa<T>(o.isa, [&](auto v) {
     using V = decltype(v);
     if (global) {
-      run_items(pool, o, a.s.images, elements, [&](int64_t b, int64_t e) {
-        last ? global_avgpool_nhwc<V>(a, b, e) : global_avgpool_nchw<V>(a, b, e);
-      });
+      if (last) {
+        run_items(pool, o, a.s.images, elements,
+                  [&](int64_t b, int64_t e) { global_avgpool_nhwc<V>(a, b, e); });
+      } else {
+        run_items(pool, o, groups(a.s.images, 4), elements,
+                  [&](int64_t b, int64_t e) { global_avgpool_nchw<V>(a, b, e); });
+      }
     } else if (use_groups<V>(g, a.s)) {
       run_items(pool, o, groups(a.s.images, nchw_group_size<V>()), elements,
                 [&](int64_t b, int64_t e) { avgpool_fwd_nchw_groups<V>(a, b, e); });

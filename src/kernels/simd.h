@@ -45,6 +45,10 @@ struct Scalar {
   static Scalar add(Scalar a, Scalar b) { return {a.v + b.v}; }
   static Scalar mul(Scalar a, Scalar b) { return {a.v * b.v}; }
   static T hsum(Scalar a) { return a.v; }
+  // out[k] = sum of the lanes of a[k], k < 4.
+  static void hsum4(const Scalar* a, T* out) {
+    for (int k = 0; k < 4; ++k) out[k] = a[k].v;
+  }
   // PyTorch's max update rule: a strictly greater value or any NaN replaces the current maximum.
   static Mask takes(Scalar cand, Scalar cur) { return {cand.v > cur.v || std::isnan(cand.v)}; }
   static Scalar select(Mask m, Scalar a, Scalar b) { return m.m ? a : b; }
@@ -87,6 +91,19 @@ struct F32x4 {
   static float hsum(F32x4 a) {
     return (wasm_f32x4_extract_lane(a.v, 0) + wasm_f32x4_extract_lane(a.v, 1)) +
            (wasm_f32x4_extract_lane(a.v, 2) + wasm_f32x4_extract_lane(a.v, 3));
+  }
+  // out[k] = sum of the lanes of a[k], k < 4: a transpose, then three vector adds. Adds the lanes
+  // in the same order as hsum, so both give the same bits.
+  static void hsum4(const F32x4* a, float* out) {
+    const v128_t t0 = wasm_i32x4_shuffle(a[0].v, a[1].v, 0, 4, 1, 5);
+    const v128_t t1 = wasm_i32x4_shuffle(a[0].v, a[1].v, 2, 6, 3, 7);
+    const v128_t t2 = wasm_i32x4_shuffle(a[2].v, a[3].v, 0, 4, 1, 5);
+    const v128_t t3 = wasm_i32x4_shuffle(a[2].v, a[3].v, 2, 6, 3, 7);
+    const v128_t s01 = wasm_f32x4_add(wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5),
+                                      wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
+    const v128_t s23 = wasm_f32x4_add(wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5),
+                                      wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+    wasm_v128_store(out, wasm_f32x4_add(s01, s23));
   }
   static Mask takes(F32x4 cand, F32x4 cur) {
     return {wasm_v128_or(wasm_f32x4_gt(cand.v, cur.v), wasm_f32x4_ne(cand.v, cand.v))};
@@ -170,6 +187,9 @@ struct F64x2 {
   static F64x2 mul(F64x2 a, F64x2 b) { return {wasm_f64x2_mul(a.v, b.v)}; }
   static double hsum(F64x2 a) {
     return wasm_f64x2_extract_lane(a.v, 0) + wasm_f64x2_extract_lane(a.v, 1);
+  }
+  static void hsum4(const F64x2* a, double* out) {
+    for (int k = 0; k < 4; ++k) out[k] = hsum(a[k]);
   }
   static Mask takes(F64x2 cand, F64x2 cur) {
     return {wasm_v128_or(wasm_f64x2_gt(cand.v, cur.v), wasm_f64x2_ne(cand.v, cand.v))};

@@ -87,9 +87,18 @@ Config random_config(uint32_t seed) {
   return c;
 }
 
+// Empty when a and b hold the same bits, else the first element that differs.
 template <typename T>
-bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+std::string bit_difference(const std::vector<T>& a, const std::vector<T>& b) {
+  if (a.size() != b.size()) return "sizes differ";
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::memcmp(&a[i], &b[i], sizeof(T)) != 0) {
+      std::ostringstream s;
+      s << "element " << i << ": " << a[i] << " vs " << b[i] << " at one thread";
+      return s.str();
+    }
+  }
+  return "";
 }
 
 // Results at one thread, which every other thread count must reproduce bit for bit.
@@ -167,8 +176,8 @@ void check_config(const Config& c, Isa isa, ThreadPool& pool, FirstRun<T>* first
   if (pool.threads() == 1) {
     *first = {out.values(), grad.values(), idx.values()};
   } else {
-    REQUIRE(same_bits(out.values(), first->out));
-    REQUIRE(same_bits(grad.values(), first->grad));
+    REQUIRE(bit_difference(out.values(), first->out) == "");
+    REQUIRE(bit_difference(grad.values(), first->grad) == "");
     if (c.kind == PoolKind::kMax) REQUIRE(idx.values() == first->idx);
   }
 }
