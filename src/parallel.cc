@@ -1,7 +1,10 @@
 // The workers are created once (under Emscripten they come from the pre-created pthread pool, so
-// creating more than -sPTHREAD_POOL_SIZE would deadlock; the bindings cap the count). Each job is
-// split into at most `threads` contiguous chunks that the caller and the workers claim through one
-// atomic counter; the caller always takes part, so a job finishes even if workers are slow to wake.
+// creating more than -sPTHREAD_POOL_SIZE would deadlock; the bindings cap the count). A job is cut
+// into up to 4 chunks per thread that the caller and the workers claim through one atomic counter.
+// The caller never waits for a worker that has not started: once it has claimed the last chunk it
+// closes the job, and a worker arriving later backs out without touching it. So a job finishes at
+// the caller's pace when workers are slow to wake or descheduled (a busy machine), and only
+// waits for chunks a worker is actually computing.
 #include "parallel.h"
 
 #include <algorithm>
@@ -23,33 +26,35 @@ thread_local bool t_inside_job = false;
 // benchmark loop) then find the workers awake, while an idle pool still sleeps instead of burning a
 // core.
 constexpr int kSpins = 100000;
+constexpr int64_t kChunksPerThread = 4;
 
 struct ThreadPool::Shared {
   std::mutex call_mutex;  // one job at a time; a second concurrent caller runs inline
 
-  std::mutex mutex;  // guards the sleeps below; the job itself is published through `generation`
+  std::mutex mutex;  // guards the sleeps below
   std::condition_variable work_ready;
   std::condition_variable work_done;
   std::atomic<uint64_t> generation{0};  // bumped per job (under `mutex`, for the sleepers)
   std::atomic<bool> stop{false};
 
-  // The current job, written before `generation` is bumped and read after it is seen.
+  // The current job: written before `open` is set, read by workers only after they entered and
+  // saw `open` (both seq_cst, so the caller's "close, then count" and a worker's "enter, then
+  // look" cannot miss each other).
   const std::function<void(int64_t, int64_t)>* fn = nullptr;
   int64_t n = 0;
   int64_t chunks = 0;
   std::atomic<int64_t> next_chunk{0};
-  std::atomic<int> busy_workers{0};  // workers that have not yet finished the current job
+  std::atomic<bool> open{false};
+  std::atomic<int> entered{0};  // workers inside the current job
 
   std::vector<std::thread> workers;
 
   void run_chunks() {
     for (;;) {
-      const int64_t c = next_chunk.fetch_add(1, std::memory_order_relaxed);
+      const int64_t c = next_chunk.fetch_add(1);
       if (c >= chunks) return;
       // Chunk c covers [c*n/chunks, (c+1)*n/chunks): even sizes, fixed by n and chunk count.
-      const int64_t begin = c * n / chunks;
-      const int64_t end = (c + 1) * n / chunks;
-      (*fn)(begin, end);
+      (*fn)(c * n / chunks, (c + 1) * n / chunks);
     }
   }
 
@@ -57,18 +62,17 @@ struct ThreadPool::Shared {
     t_inside_job = true;
     uint64_t seen = 0;
     for (;;) {
-      for (int i = 0; i < kSpins && generation.load(std::memory_order_acquire) == seen &&
-                      !stop.load(std::memory_order_relaxed);
-           ++i) {
+      for (int i = 0; i < kSpins && generation.load() == seen && !stop.load(); ++i) {
       }
-      if (generation.load(std::memory_order_acquire) == seen) {
+      if (generation.load() == seen && !stop.load()) {
         std::unique_lock<std::mutex> lock(mutex);
         work_ready.wait(lock, [&] { return stop.load() || generation.load() != seen; });
       }
       if (stop.load()) return;
-      seen = generation.load(std::memory_order_acquire);
-      run_chunks();
-      if (busy_workers.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      seen = generation.load();
+      entered.fetch_add(1);
+      if (open.load()) run_chunks();
+      if (entered.fetch_sub(1) == 1 && !open.load()) {
         std::lock_guard<std::mutex> lock(mutex);
         work_done.notify_one();
       }
@@ -102,12 +106,12 @@ void ThreadPool::parallel_for(int64_t n, int64_t grain,
                               const std::function<void(int64_t, int64_t)>& fn) {
   if (n <= 0) return;
   if (grain < 1) grain = 1;
-  const int64_t chunks = std::min<int64_t>(threads_, n / grain);
-  Shared& s = *shared_;
-  if (chunks <= 1 || t_inside_job) {
+  if (threads_ == 1 || n / grain < 2 || t_inside_job) {
     fn(0, n);
     return;
   }
+  const int64_t chunks = std::min<int64_t>(threads_ * kChunksPerThread, n / grain);
+  Shared& s = *shared_;
 #if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
   // No workers, and mutexes are no-ops without pthreads, so a nested call would take over the
   // shared job slot: run the same chunks here, one after another.
@@ -122,21 +126,21 @@ void ThreadPool::parallel_for(int64_t n, int64_t grain,
   s.fn = &fn;
   s.n = n;
   s.chunks = chunks;
-  s.next_chunk.store(0, std::memory_order_relaxed);
-  s.busy_workers.store(static_cast<int>(s.workers.size()), std::memory_order_relaxed);
+  s.next_chunk.store(0);
+  s.open.store(true);
   {
     std::lock_guard<std::mutex> lock(s.mutex);
-    s.generation.fetch_add(1, std::memory_order_release);
+    s.generation.fetch_add(1);
   }
   s.work_ready.notify_all();
   s.run_chunks();
-  // Workers read the job slot until they decrement busy_workers, so wait for all of them (not
-  // only for the chunks) before the slot and `fn` go out of scope.
-  for (int i = 0; i < kSpins && s.busy_workers.load(std::memory_order_acquire) != 0; ++i) {
+  // Every chunk is claimed: close the job, then wait only for workers still inside it.
+  s.open.store(false);
+  for (int i = 0; i < kSpins && s.entered.load() != 0; ++i) {
   }
-  if (s.busy_workers.load(std::memory_order_acquire) != 0) {
+  if (s.entered.load() != 0) {
     std::unique_lock<std::mutex> lock(s.mutex);
-    s.work_done.wait(lock, [&] { return s.busy_workers.load() == 0; });
+    s.work_done.wait(lock, [&] { return s.entered.load() == 0; });
   }
   s.fn = nullptr;
 }

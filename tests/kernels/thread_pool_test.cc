@@ -2,6 +2,7 @@
 // pool reusable for many jobs.
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -39,7 +40,7 @@ TEST_CASE("work below the grain stays on the calling thread", "[parallel]") {
   REQUIRE(elsewhere.load() == 0);
 }
 
-TEST_CASE("large work reaches the workers, and nested calls run inline", "[parallel]") {
+TEST_CASE("large work is cut into chunks, and nested calls run inline", "[parallel]") {
   ThreadPool pool(2);
   std::atomic<int> chunks{0};
   std::atomic<int64_t> nested_items{0};
@@ -47,8 +48,19 @@ TEST_CASE("large work reaches the workers, and nested calls run inline", "[paral
     chunks++;
     pool.parallel_for(e - b, 1, [&](int64_t nb, int64_t ne) { nested_items += ne - nb; });
   });
-  REQUIRE(chunks.load() == 2);
+  REQUIRE(chunks.load() == 8);  // four per thread
   REQUIRE(nested_items.load() == 1000);
+}
+
+TEST_CASE("slow chunks are shared with a worker", "[parallel]") {
+  ThreadPool pool(2);
+  const std::thread::id caller = std::this_thread::get_id();
+  std::atomic<int> on_worker{0};
+  pool.parallel_for(8, 1, [&](int64_t, int64_t) {
+    if (std::this_thread::get_id() != caller) on_worker++;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  });
+  REQUIRE(on_worker.load() > 0);
 }
 
 TEST_CASE("one pool serves many jobs", "[parallel]") {
