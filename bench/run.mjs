@@ -20,7 +20,14 @@ import { naiveBackward, naiveForward } from './naive.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 function parseArgs(argv) {
-  const o = { json: false, cpu: false, threads: 1, build: undefined, filter: '', dist: path.join(here, '..', 'npm', 'dist') };
+  const o = {
+    json: false,
+    cpu: false,
+    threads: 1,
+    build: undefined,
+    filter: '',
+    dist: path.join(here, '..', 'npm', 'dist'),
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -33,9 +40,13 @@ function parseArgs(argv) {
     else if (a === '--build') o.build = value();
     else if (a === '--filter') o.filter = value();
     else if (a === '--dist') o.dist = path.resolve(value());
-    else throw new Error(`unknown argument ${a} (--json, --threads N, --build NAME, --filter TEXT, --dist DIR)`);
+    else
+      throw new Error(
+        `unknown argument ${a} (--json, --threads N, --build NAME, --filter TEXT, --dist DIR)`,
+      );
   }
-  if (!(Number.isInteger(o.threads) && o.threads >= 1)) throw new Error(`--threads must be an integer >= 1`);
+  if (!(Number.isInteger(o.threads) && o.threads >= 1))
+    throw new Error(`--threads must be an integer >= 1`);
   o.build ??= o.threads > 1 ? 'simd-threads' : 'simd';
   if (o.cpu && o.threads > 1) throw new Error('--cpu measures one thread only');
   return o;
@@ -50,7 +61,10 @@ const cpuClock = () => {
 // Warm up, then the median of as many runs as fit in the budget (at least minRuns), so a noisy
 // shared machine moves the result less than a mean would. Warm-up is long for wasm: V8 tiers up
 // hot functions while they run, and with threads every worker has to get there too.
-function median(fn, { budgetMs = 400, minRuns = 7, maxRuns = 500, warmRuns = 10, warmMs = 200 } = {}) {
+function median(
+  fn,
+  { budgetMs = 400, minRuns = 7, maxRuns = 500, warmRuns = 10, warmMs = 200 } = {},
+) {
   let t0 = performance.now();
   let warm = 0;
   while (warm < warmRuns || (performance.now() - t0 < warmMs && warm < 300)) {
@@ -111,7 +125,11 @@ function runCase(ap, c, opts) {
     apiMs = median(() => ap[forwardName](xPlain, c.output, layout));
     const ny = new Float32Array(count(outShape));
     const ni = new Int32Array(count(outShape));
-    naiveMs = median(() => naiveForward(c.op, last, xPlain.data, N, C, inSize, outSize, ny, ni), { minRuns: 5, warmRuns: 3, warmMs: 50 });
+    naiveMs = median(() => naiveForward(c.op, last, xPlain.data, N, C, inSize, outSize, ny, ni), {
+      minRuns: 5,
+      warmRuns: 3,
+      warmMs: 50,
+    });
     rooflineMs = median(() => ap._roofline(x));
   } else {
     const gy = ap.tensor(outShape);
@@ -122,24 +140,41 @@ function runCase(ap, c, opts) {
     const idxPlain = idx.data.slice();
     const max = c.op === 'max_backward';
     ms = median(() =>
-      max ? ap[backwardName](gy, idx, inShape, { ...layout, out: gx }) : ap[backwardName](gy, inShape, { ...layout, out: gx }),
+      max
+        ? ap[backwardName](gy, idx, inShape, { ...layout, out: gx })
+        : ap[backwardName](gy, inShape, { ...layout, out: gx }),
     );
     apiMs = median(() =>
-      max ? ap[backwardName](gyPlain, idxPlain, inShape, layout) : ap[backwardName](gyPlain, inShape, layout),
+      max
+        ? ap[backwardName](gyPlain, idxPlain, inShape, layout)
+        : ap[backwardName](gyPlain, inShape, layout),
     );
     const ngx = new Float32Array(count(inShape));
-    naiveMs = median(() => naiveBackward(c.op, last, gyPlain.data, idxPlain, N, C, inSize, outSize, ngx), { minRuns: 5, warmRuns: 3, warmMs: 50 });
+    naiveMs = median(
+      () => naiveBackward(c.op, last, gyPlain.data, idxPlain, N, C, inSize, outSize, ngx),
+      { minRuns: 5, warmRuns: 3, warmMs: 50 },
+    );
     rooflineMs = median(() => ap._roofline(gx));
   }
   for (const t of tensors) t.dispose();
-  return { name: c.name, build: ap.build, threads: ap.threads, ms, api_ms: apiMs, naive_ms: naiveMs, roofline_ms: rooflineMs };
+  return {
+    name: c.name,
+    build: ap.build,
+    threads: ap.threads,
+    ms,
+    api_ms: apiMs,
+    naive_ms: naiveMs,
+    roofline_ms: rooflineMs,
+  };
 }
 
 const opts = parseArgs(process.argv.slice(2));
 if (opts.cpu) clock = cpuClock;
 const require = createRequire(import.meta.url);
 const { load } = require(path.join(opts.dist, 'node.cjs'));
-const cases = JSON.parse(readFileSync(path.join(here, 'cases.json'), 'utf8')).filter((c) => c.name.includes(opts.filter));
+const cases = JSON.parse(readFileSync(path.join(here, 'cases.json'), 'utf8')).filter((c) =>
+  c.name.includes(opts.filter),
+);
 const ap = await load({ build: opts.build, threads: opts.threads });
 const round = (v) => Number(v.toPrecision(4));
 try {
@@ -149,16 +184,31 @@ try {
         (opts.cpu ? ' of CPU time' : ''),
     );
     console.log(
-      ['case'.padEnd(20), 'ms', 'api_ms', 'naive_ms', 'roofline', 'x roofline', 'naive/ms'].map((s, i) => (i ? s.padStart(10) : s)).join(''),
+      ['case'.padEnd(20), 'ms', 'api_ms', 'naive_ms', 'roofline', 'x roofline', 'naive/ms']
+        .map((s, i) => (i ? s.padStart(11) : s))
+        .join(''),
     );
   }
   for (const c of cases) {
     const r = runCase(ap, c, opts);
     if (opts.json) {
-      console.log(JSON.stringify({ ...r, ms: round(r.ms), api_ms: round(r.api_ms), naive_ms: round(r.naive_ms), roofline_ms: round(r.roofline_ms) }));
+      console.log(
+        JSON.stringify({
+          ...r,
+          ms: round(r.ms),
+          api_ms: round(r.api_ms),
+          naive_ms: round(r.naive_ms),
+          roofline_ms: round(r.roofline_ms),
+        }),
+      );
     } else {
-      const cells = [r.ms, r.api_ms, r.naive_ms, r.roofline_ms].map((v) => v.toFixed(3).padStart(10));
-      cells.push((r.ms / r.roofline_ms).toFixed(2).padStart(10), (r.naive_ms / r.ms).toFixed(1).padStart(10));
+      const cells = [r.ms, r.api_ms, r.naive_ms, r.roofline_ms].map((v) =>
+        v.toFixed(3).padStart(11),
+      );
+      cells.push(
+        (r.ms / r.roofline_ms).toFixed(2).padStart(11),
+        (r.naive_ms / r.ms).toFixed(1).padStart(11),
+      );
       console.log(r.name.padEnd(20) + cells.join(''));
     }
   }
