@@ -53,6 +53,10 @@ TEST_CASE("large work is cut into chunks, and nested calls run inline", "[parall
 }
 
 TEST_CASE("slow chunks are shared with a worker", "[parallel]") {
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+  WARN("skipped: a wasm build without -pthread has no worker threads");
+  return;
+#endif
   ThreadPool pool(2);
   const std::thread::id caller = std::this_thread::get_id();
   std::atomic<int> on_worker{0};
