@@ -148,16 +148,15 @@ Status max_pool_backward(const PoolGeometry& g, const T* grad_output, const int3
                    g.input_shape);
   if (!s.ok()) return s;
   // Every index is checked before the first write, so a bad one leaves grad_input untouched.
-  // A branch-free min/max pass first (it vectorises); the loop that names the bad index runs only
-  // when there is one.
+  // A branch-free pass first (an unsigned compare also catches negatives; it vectorises); the loop
+  // that names the bad index runs only when there is one.
   const int64_t plane = g.in_plane();
-  int32_t lowest = 0, highest = 0;
-  if (grad_output_len > 0) lowest = highest = indices[0];
+  const uint32_t limit = static_cast<uint32_t>(plane);  // plane < 2^31 (plan_backward)
+  uint32_t bad = 0;
   for (int64_t i = 0; i < grad_output_len; ++i) {
-    lowest = std::min(lowest, indices[i]);
-    highest = std::max(highest, indices[i]);
+    bad |= static_cast<uint32_t>(static_cast<uint32_t>(indices[i]) >= limit);
   }
-  for (int64_t i = 0; (lowest < 0 || highest >= plane) && i < grad_output_len; ++i) {
+  for (int64_t i = 0; bad != 0 && i < grad_output_len; ++i) {
     if (indices[i] < 0 || indices[i] >= plane) {
       return Status::Error(ErrorCode::kIndex,
                            name + "(): indices[" + std::to_string(i) +
