@@ -2,7 +2,7 @@
 // item is a band of input rows of one plane: it zeroes its band and takes the outputs whose index
 // falls in it, so a plane can be split across threads while each element still receives its
 // gradients in output order. Indices outside the plane are never written (the op layer rejects
-// them before any kernel runs).
+// them before any kernel runs, so only the band filter compares them).
 #include <algorithm>
 
 #include "kernels.h"
@@ -23,10 +23,7 @@ void maxpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, in
       zero<V>(gi, plane);
       const T* g = a.grad_output + img * out_plane;
       const int32_t* idx = a.indices + img * out_plane;
-      for (int64_t o = 0; o < out_plane; ++o) {
-        const int64_t i = idx[o];
-        if (i >= 0 && i < plane) gi[i] += g[o];
-      }
+      for (int64_t o = 0; o < out_plane; ++o) gi[idx[o]] += g[o];  // indices checked by the op
     }
     return;
   }

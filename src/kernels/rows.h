@@ -89,7 +89,12 @@ void zero(typename V::Elem* p, int64_t n) {
     V::store(p + i + 2 * L, z);
     V::store(p + i + 3 * L, z);
   }
-  for (; i < n; ++i) p[i] = 0;
+  for (; i + L <= n; i += L) V::store(p + i, z);
+  if (i < n && n >= L) {
+    V::store(p + n - L, z);  // the tail as one store overlapping zeros already written
+  } else {
+    for (; i < n; ++i) p[i] = 0;
+  }
 }
 
 // Sum of p[0..k) with two vector accumulators (k >= 1).
