@@ -3,9 +3,12 @@
 // down each column of the (d, h) window with SIMD along W, keeping (value, index) per column.
 // Pass 2 merges the columns of each W window; since columns are not visited in row-major order it
 // compares indices too, which picks exactly the element the row-major scan picks: the NaN with the
-// largest index if there is one, else the largest value with the smallest index.
+// largest index if there is one, else the largest value with the smallest index. For float32 pass 2
+// runs four W windows at once, one per lane.
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "kernels.h"
@@ -13,6 +16,56 @@
 
 namespace adaptive_pool {
 namespace kernels {
+
+namespace {
+
+#if AP_HAVE_SIMD
+// Pass 2 for float32 over windows [0, OW rounded down to 4): lane k merges the columns of window
+// ow + k with the same rule as the scalar merge; a lane's steps past its window's end (into the
+// next window or the padding after column W - 1) are masked off. Returns the first window left.
+int64_t merge_columns_x4(const AxisWindows& ww, int64_t OW, int64_t W, const float* col_val,
+                         const int32_t* col_row, float* out, int32_t* out_idx) {
+  const v128_t wv = wasm_i32x4_splat(static_cast<int32_t>(W));
+  int64_t ow = 0;
+  for (; ow + 4 <= OW; ow += 4) {
+    int32_t st[4], len[4];
+    int32_t kmax = 0;
+    for (int k = 0; k < 4; ++k) {
+      st[k] = static_cast<int32_t>(win_start(ww, ow + k));
+      len[k] = static_cast<int32_t>(win_len(ww, ow + k));
+      kmax = std::max(kmax, len[k]);
+    }
+    const float *v0 = col_val + st[0], *v1 = col_val + st[1], *v2 = col_val + st[2],
+                *v3 = col_val + st[3];
+    const int32_t *r0 = col_row + st[0], *r1 = col_row + st[1], *r2 = col_row + st[2],
+                  *r3 = col_row + st[3];
+    const v128_t sv = wasm_i32x4_make(st[0], st[1], st[2], st[3]);
+    const v128_t lenv = wasm_i32x4_make(len[0], len[1], len[2], len[3]);
+    v128_t best = wasm_f32x4_make(v0[0], v1[0], v2[0], v3[0]);
+    v128_t bi = wasm_i32x4_add(wasm_i32x4_mul(wasm_i32x4_make(r0[0], r1[0], r2[0], r3[0]), wv), sv);
+    for (int32_t j = 1; j < kmax; ++j) {
+      const v128_t jv = wasm_i32x4_splat(j);
+      const v128_t v = wasm_f32x4_make(v0[j], v1[j], v2[j], v3[j]);
+      const v128_t i = wasm_i32x4_add(
+          wasm_i32x4_mul(wasm_i32x4_make(r0[j], r1[j], r2[j], r3[j]), wv), wasm_i32x4_add(sv, jv));
+      const v128_t vn = wasm_f32x4_ne(v, v), bn = wasm_f32x4_ne(best, best);
+      // A NaN takes over a number or an earlier NaN; otherwise (neither NaN: a NaN best makes both
+      // compares false) a larger value, or an equal one seen earlier in row-major order.
+      v128_t take = wasm_v128_and(vn, wasm_v128_or(wasm_v128_not(bn), wasm_i32x4_gt(i, bi)));
+      take = wasm_v128_or(take, wasm_f32x4_gt(v, best));
+      take = wasm_v128_or(take, wasm_v128_and(wasm_f32x4_eq(v, best), wasm_i32x4_lt(i, bi)));
+      take = wasm_v128_and(take, wasm_i32x4_gt(lenv, jv));
+      best = wasm_v128_bitselect(v, best, take);
+      bi = wasm_v128_bitselect(i, bi, take);
+    }
+    wasm_v128_store(out + ow, best);
+    wasm_v128_store(out_idx + ow, bi);
+  }
+  return ow;
+}
+#endif
+
+}  // namespace
 
 template <class V>
 void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
@@ -23,8 +76,10 @@ void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
   const AxisWindows &wd = s.windows->d, &wh = s.windows->h, &ww = s.windows->w;
   const int64_t W = s.in[2], OW = s.out[2];
 
-  std::vector<T> col_val(static_cast<size_t>(W));
-  std::vector<Index> col_row(static_cast<size_t>(W));
+  // Padded by a window's length: the four-window merge reads past a short window's end.
+  const size_t padded = static_cast<size_t>(W + max_win_len(ww));
+  std::vector<T> col_val(padded);
+  std::vector<Index> col_row(padded);
   for (int64_t item = begin; item < end; ++item) {
     const int64_t img = item / s.out_rows();
     const int64_t od = item % s.out_rows() / s.out[1];
@@ -109,7 +164,13 @@ void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
 
     // Pass 2: merge the columns of each W window, branch-free (random data would make the
     // comparisons unpredictable).
-    for (int64_t ow = 0; ow < OW; ++ow) {
+    int64_t ow = 0;
+#if AP_HAVE_SIMD
+    if constexpr (std::is_same<V, F32x4>::value) {
+      ow = merge_columns_x4(ww, OW, W, col_val.data(), col_row.data(), out, out_idx);
+    }
+#endif
+    for (; ow < OW; ++ow) {
       int64_t c = win_start(ww, ow);
       T best = col_val[static_cast<size_t>(c)];
       int64_t best_i = col_row[static_cast<size_t>(c)] * W + c;
