@@ -28,12 +28,20 @@ Shape make_shape(const PoolGeometry& g, const WindowTables& w) {
   return s;
 }
 
-void run_items(ThreadPool* pool, const RunOptions& o, int64_t items, int64_t elements,
+// Relative cost per element touched, for the split decision only (from the single-thread bench on
+// equal shapes: max forward and average backward take about twice the time of average forward).
+constexpr int64_t kAvgForwardCost = 1;
+constexpr int64_t kMaxForwardCost = 2;
+constexpr int64_t kAvgBackwardCost = 2;
+constexpr int64_t kMaxBackwardCost = 1;
+
+void run_items(ThreadPool* pool, const RunOptions& o, int64_t items, int64_t elements, int64_t cost,
                const std::function<void(int64_t, int64_t)>& fn) {
   if (items <= 0) return;
   const int64_t per_item = std::max<int64_t>(1, elements / items);
   const int64_t grain = std::max<int64_t>(1, o.min_chunk_elements / per_item);
-  if (pool == nullptr || pool->threads() == 1) {
+  const bool small = elements * cost < o.min_split_chunks * o.min_chunk_elements;
+  if (pool == nullptr || pool->threads() == 1 || small) {
     fn(0, items);
   } else {
     pool->parallel_for(items, grain, fn);
@@ -84,19 +92,20 @@ void run_avg_forward(const PoolGeometry& g, const WindowTables& w, const T* inpu
     using V = decltype(v);
     if (global) {
       if (last) {
-        run_items(pool, o, a.s.images, elements,
+        run_items(pool, o, a.s.images, elements, kAvgForwardCost,
                   [&](int64_t b, int64_t e) { global_avgpool_nhwc<V>(a, b, e); });
       } else {
-        run_items(pool, o, groups(a.s.images, 4), elements,
+        run_items(pool, o, groups(a.s.images, 4), elements, kAvgForwardCost,
                   [&](int64_t b, int64_t e) { global_avgpool_nchw<V>(a, b, e); });
       }
     } else if (use_groups<V>(g, a.s)) {
-      run_items(pool, o, groups(a.s.images, nchw_group_size<V>()), elements,
+      run_items(pool, o, groups(a.s.images, nchw_group_size<V>()), elements, kAvgForwardCost,
                 [&](int64_t b, int64_t e) { avgpool_fwd_nchw_groups<V>(a, b, e); });
     } else {
-      run_items(pool, o, a.s.images * a.s.out_rows(), elements, [&](int64_t b, int64_t e) {
-        last ? avgpool_fwd_nhwc<V>(a, b, e) : avgpool_fwd_nchw<V>(a, b, e);
-      });
+      run_items(pool, o, a.s.images * a.s.out_rows(), elements, kAvgForwardCost,
+                [&](int64_t b, int64_t e) {
+                  last ? avgpool_fwd_nhwc<V>(a, b, e) : avgpool_fwd_nchw<V>(a, b, e);
+                });
     }
   });
 }
@@ -115,13 +124,14 @@ void run_max_forward(const PoolGeometry& g, const WindowTables& w, const T* inpu
   with_isa<T>(o.isa, [&](auto v) {
     using V = decltype(v);
     if (use_groups<V>(g, a.s)) {
-      run_items(pool, o, groups(a.s.images, nchw_group_size<V>()), elements,
+      run_items(pool, o, groups(a.s.images, nchw_group_size<V>()), elements, kMaxForwardCost,
                 [&](int64_t b, int64_t e) { maxpool_fwd_nchw_groups<V>(a, b, e); });
       return;
     }
-    run_items(pool, o, a.s.images * a.s.out_rows(), elements, [&](int64_t b, int64_t e) {
-      last ? maxpool_fwd_nhwc<V>(a, b, e) : maxpool_fwd_nchw<V>(a, b, e);
-    });
+    run_items(pool, o, a.s.images * a.s.out_rows(), elements, kMaxForwardCost,
+              [&](int64_t b, int64_t e) {
+                last ? maxpool_fwd_nhwc<V>(a, b, e) : maxpool_fwd_nchw<V>(a, b, e);
+              });
   });
 }
 
@@ -142,13 +152,14 @@ void run_avg_backward(const PoolGeometry& g, const WindowTables& w, const T* gra
   with_isa<T>(o.isa, [&](auto v) {
     using V = decltype(v);
     if (use_groups<V>(g, a.s)) {
-      run_items(pool, o, groups(a.s.images, nchw_group_size<V>()), elements,
+      run_items(pool, o, groups(a.s.images, nchw_group_size<V>()), elements, kAvgBackwardCost,
                 [&](int64_t b, int64_t e) { avgpool_bwd_nchw_groups<V>(a, b, e); });
       return;
     }
-    run_items(pool, o, a.s.images * a.s.in_rows(), elements, [&](int64_t b, int64_t e) {
-      last ? avgpool_bwd_nhwc<V>(a, b, e) : avgpool_bwd_nchw<V>(a, b, e);
-    });
+    run_items(pool, o, a.s.images * a.s.in_rows(), elements, kAvgBackwardCost,
+              [&](int64_t b, int64_t e) {
+                last ? avgpool_bwd_nhwc<V>(a, b, e) : avgpool_bwd_nchw<V>(a, b, e);
+              });
   });
 }
 
@@ -171,7 +182,7 @@ void run_max_backward(const PoolGeometry& g, const WindowTables& w, const T* gra
   const int64_t elements = g.input_numel() + g.output_numel() * a.bands;
   with_isa<T>(o.isa, [&](auto v) {
     using V = decltype(v);
-    run_items(pool, o, a.s.images * a.bands, elements, [&](int64_t b, int64_t e) {
+    run_items(pool, o, a.s.images * a.bands, elements, kMaxBackwardCost, [&](int64_t b, int64_t e) {
       last ? maxpool_bwd_nhwc<V>(a, b, e) : maxpool_bwd_nchw<V>(a, b, e);
     });
   });
