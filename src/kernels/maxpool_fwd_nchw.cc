@@ -23,6 +23,8 @@ namespace {
 // Pass 2 for float32 over windows [0, OW rounded down to 4): lane k merges the columns of window
 // ow + k with the same rule as the scalar merge; a lane's steps past its window's end (into the
 // next window or the padding after column W - 1) are masked off. Returns the first window left.
+// Without NaN among the columns (kNaN false) the rule loses its NaN terms.
+template <bool kNaN>
 int64_t merge_columns_x4(const AxisWindows& ww, int64_t OW, int64_t W, const float* col_val,
                          const int32_t* col_row, float* out, int32_t* out_idx) {
   const v128_t wv = wasm_i32x4_splat(static_cast<int32_t>(W));
@@ -48,12 +50,15 @@ int64_t merge_columns_x4(const AxisWindows& ww, int64_t OW, int64_t W, const flo
       const v128_t v = wasm_f32x4_make(v0[j], v1[j], v2[j], v3[j]);
       const v128_t i = wasm_i32x4_add(
           wasm_i32x4_mul(wasm_i32x4_make(r0[j], r1[j], r2[j], r3[j]), wv), wasm_i32x4_add(sv, jv));
-      const v128_t vn = wasm_f32x4_ne(v, v), bn = wasm_f32x4_ne(best, best);
-      // A NaN takes over a number or an earlier NaN; otherwise (neither NaN: a NaN best makes both
-      // compares false) a larger value, or an equal one seen earlier in row-major order.
-      v128_t take = wasm_v128_and(vn, wasm_v128_or(wasm_v128_not(bn), wasm_i32x4_gt(i, bi)));
-      take = wasm_v128_or(take, wasm_f32x4_gt(v, best));
-      take = wasm_v128_or(take, wasm_v128_and(wasm_f32x4_eq(v, best), wasm_i32x4_lt(i, bi)));
+      // A larger value, or an equal one seen earlier in row-major order (a NaN on either side
+      // makes both compares false); a NaN takes over a number or an earlier NaN.
+      v128_t take = wasm_v128_or(wasm_f32x4_gt(v, best),
+                                 wasm_v128_and(wasm_f32x4_eq(v, best), wasm_i32x4_lt(i, bi)));
+      if (kNaN) {
+        const v128_t vn = wasm_f32x4_ne(v, v), bn = wasm_f32x4_ne(best, best);
+        take = wasm_v128_or(
+            take, wasm_v128_and(vn, wasm_v128_or(wasm_v128_not(bn), wasm_i32x4_gt(i, bi))));
+      }
       take = wasm_v128_and(take, wasm_i32x4_gt(lenv, jv));
       best = wasm_v128_bitselect(v, best, take);
       bi = wasm_v128_bitselect(i, bi, take);
@@ -62,6 +67,20 @@ int64_t merge_columns_x4(const AxisWindows& ww, int64_t OW, int64_t W, const flo
     wasm_v128_store(out_idx + ow, bi);
   }
   return ow;
+}
+
+int64_t merge_columns_x4(const AxisWindows& ww, int64_t OW, int64_t W, const float* col_val,
+                         const int32_t* col_row, float* out, int32_t* out_idx) {
+  v128_t nan = wasm_i32x4_splat(0);
+  int64_t c = 0;
+  for (; c + 4 <= W; c += 4) {
+    const v128_t v = wasm_v128_load(col_val + c);
+    nan = wasm_v128_or(nan, wasm_f32x4_ne(v, v));
+  }
+  bool any = wasm_v128_any_true(nan);
+  for (; c < W; ++c) any = any || std::isnan(col_val[c]);
+  return any ? merge_columns_x4<true>(ww, OW, W, col_val, col_row, out, out_idx)
+             : merge_columns_x4<false>(ww, OW, W, col_val, col_row, out, out_idx);
 }
 #endif
 
