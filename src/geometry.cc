@@ -226,6 +226,34 @@ Status plan_forward(PoolKind kind, int spatial_dims, Layout layout,
   return Status::Ok();
 }
 
+bool geometry_consistent(const PoolGeometry& g) {
+  if (!check_kind(g.kind, g.spatial_dims, g.layout).ok()) return false;
+  const size_t sd = static_cast<size_t>(g.spatial_dims);
+  const size_t rank = g.input_shape.size();
+  if (rank != (g.batched ? sd + 2 : sd + 1) || g.output_shape.size() != rank) return false;
+  int64_t in_n = 0, in_c = 0, out_n = 0, out_c = 0;
+  int64_t in_spatial[3] = {1, 1, 1};
+  int64_t out_spatial[3] = {1, 1, 1};
+  split_shape(g.input_shape, g.spatial_dims, g.layout, &in_n, &in_c, in_spatial);
+  split_shape(g.output_shape, g.spatial_dims, g.layout, &out_n, &out_c, out_spatial);
+  if (in_n != g.batch || out_n != g.batch || in_c != g.channels || out_c != g.channels)
+    return false;
+  if (g.batch < 0 || g.channels < 1) return false;
+  for (int i = 0; i < 3; ++i) {
+    // Axes this rank does not have are 1; the others are the shapes' spatial sizes.
+    const int k = i - (3 - g.spatial_dims);
+    const int64_t in = k >= 0 ? in_spatial[k] : 1, out = k >= 0 ? out_spatial[k] : 1;
+    if (g.in[i] != in || g.out[i] != out) return false;
+    if (in < 1 || in >= kMaxAxis || out < 0 || out >= kMaxAxis) return false;
+  }
+  int64_t in_plane = 0, numel = 0;
+  if (!product_below(g.in, 3, kMaxPlane, &in_plane)) return false;
+  const int64_t in_factors[3] = {g.batch, g.channels, in_plane};
+  if (!product_below(in_factors, 3, kMaxElements, &numel)) return false;
+  const int64_t out_factors[5] = {g.batch, g.channels, g.out[0], g.out[1], g.out[2]};
+  return product_below(out_factors, 5, kMaxElements, &numel);
+}
+
 Status plan_backward(PoolKind kind, int spatial_dims, Layout layout,
                      const std::vector<int64_t>& input_shape,
                      const std::vector<int64_t>& grad_output_shape, PoolGeometry* geometry) {

@@ -54,4 +54,10 @@ Status plan_backward(PoolKind kind, int spatial_dims, Layout layout,
                      const std::vector<int64_t>& input_shape,
                      const std::vector<int64_t>& grad_output_shape, PoolGeometry* geometry);
 
+// True when g could have come from plan_forward/plan_backward: its numbers agree with its own
+// input_shape and output_shape and stay within the planners' limits. The ops call it instead of
+// planning again, so a hand-edited or stale geometry cannot steer a kernel outside its buffers at
+// the price of a few compares (no allocation).
+bool geometry_consistent(const PoolGeometry& g);
+
 }  // namespace adaptive_pool

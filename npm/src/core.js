@@ -163,13 +163,19 @@ function checkOutputSize(where, outputSize) {
 
 const KIND = { avg: 0, max: 1 };
 
+// Doubles in the core's scratch array (bindings/adaptive_pool_bindings.cc, kScratchLength).
+const SCRATCH_LENGTH = 32;
+
 export class AdaptivePool {
   #m;
   #tensors = new Set();
   #disposed = false;
+  #scratchPtr;
+  #scratchView = null;
 
   constructor(module, build, threads) {
     this.#m = module;
+    this.#scratchPtr = module.scratchAddress();
     this.build = build;
     this.threads = threads;
     Object.freeze(this);
@@ -381,8 +387,7 @@ export class AdaptivePool {
       kind === KIND.max ? ['channelsLast', 'out', 'outIndices'] : ['channelsLast', 'out'],
     );
     const layout = this.#layout(where, o);
-    const plan = this.#m.planForward(kind, dims, layout, input.shape, sizes);
-    if (plan.code !== 'OK') fail(plan.code, plan.message);
+    const plan = this.#plan(where, kind, dims, layout, false, input.shape, sizes);
     const shape = plan.shape;
     const length = numel(shape);
     const out = this.#outTensor(where, 'out', o.out, input.dtype, shape);
@@ -405,20 +410,16 @@ export class AdaptivePool {
         idxPtr = outIndices
           ? outIndices._ptr
           : this.#alloc(where, 'the indices', length * 4, scratch);
-      const status = this.#m.forward(
-        kind,
-        dims,
-        layout,
+      const code = this.#m.forward(
+        plan.id,
         input.dtype === 'float64',
-        input.shape,
-        sizes,
         inPtr,
         input.length,
         outPtr,
         idxPtr,
         length,
       );
-      if (status.code !== 'OK') fail(status.code, status.message);
+      if (code !== 0) this.#failLast();
       const result = { data: out ? out.data : this.#copyOut(Ctor, outPtr, length), shape };
       if (kind === KIND.max)
         result.indices = outIndices ? outIndices.data : this.#copyOut(Int32Array, idxPtr, length);
@@ -456,8 +457,7 @@ export class AdaptivePool {
     const shapeIn = checkShape(where, 'inputShape', inputShape);
     const o = checkOptions(where, options, ['channelsLast', 'out']);
     const layout = this.#layout(where, o);
-    const plan = this.#m.planBackward(kind, dims, layout, shapeIn, grad.shape);
-    if (plan.code !== 'OK') fail(plan.code, plan.message);
+    const plan = this.#plan(where, kind, dims, layout, true, shapeIn, grad.shape);
     const shape = plan.shape;
     const length = numel(shape);
     const out = this.#outTensor(where, 'out', o.out, grad.dtype, shape);
@@ -475,24 +475,65 @@ export class AdaptivePool {
       const outPtr = out
         ? out._ptr
         : this.#alloc(where, 'the gradient', length * Ctor.BYTES_PER_ELEMENT, scratch);
-      const status = this.#m.backward(
-        kind,
-        dims,
-        layout,
+      const code = this.#m.backward(
+        plan.id,
         grad.dtype === 'float64',
-        shapeIn,
-        grad.shape,
         gradPtr,
         idxPtr,
         grad.length,
         outPtr,
         length,
       );
-      if (status.code !== 'OK') fail(status.code, status.message);
+      if (code !== 0) this.#failLast();
       return { data: out ? out.data : this.#copyOut(Ctor, outPtr, length), shape };
     } finally {
       this.#free(scratch);
     }
+  }
+
+  // Plans one call in the core (the only place with shape rules): the shapes go in through the
+  // module's scratch array, the result shape (forward: output, backward: grad_input) comes back
+  // there, and the core keeps the geometry for the run call, so nothing is planned twice.
+  #plan(where, kind, dims, layout, backward, shape, sizes) {
+    const n = shape.length + sizes.length;
+    let temp = 0;
+    if (n > SCRATCH_LENGTH) temp = this.#alloc(where, 'the shapes', n * 8, []);
+    try {
+      const values = temp ? new Float64Array(this.#m.memoryBuffer(), temp, n) : this.#scratch();
+      for (let i = 0; i < shape.length; i++) values[i] = shape[i];
+      // NaN stands for null: keep that input size.
+      for (let i = 0; i < sizes.length; i++)
+        values[shape.length + i] = sizes[i] === null ? NaN : sizes[i];
+      const id = this.#m.plan(
+        kind,
+        dims,
+        layout,
+        backward,
+        temp || this.#scratchPtr,
+        shape.length,
+        sizes.length,
+      );
+      if (id === 0) this.#failLast();
+      const result = this.#scratch();
+      const planned = new Array(shape.length);
+      for (let i = 0; i < shape.length; i++) planned[i] = result[i];
+      return { id, shape: planned };
+    } finally {
+      if (temp) this.#m._free(temp);
+    }
+  }
+
+  // The scratch array as a live view: memory growth (from any thread) replaces the buffer.
+  #scratch() {
+    const buffer = this.#m.memoryBuffer();
+    if (this.#scratchView === null || this.#scratchView.buffer !== buffer)
+      this.#scratchView = new Float64Array(buffer, this.#scratchPtr, SCRATCH_LENGTH);
+    return this.#scratchView;
+  }
+
+  #failLast() {
+    const status = this.#m.lastError();
+    fail(status.code, status.message);
   }
 
   #layout(where, o) {

@@ -433,6 +433,19 @@ TEST_CASE("validation: bad buffers write nothing", "[validation]") {
     forged.out[1] = 6;
     expect_error(max_pool_forward(forged, input.data(), 72, out.data(), idx.data(), 12),
                  ErrorCode::kArgument, {"geometry"});
+    // Numbers and shapes edited together still have to respect the planners' limits.
+    forged = avg;
+    forged.in[2] = forged.input_shape[3] = int64_t{1} << 31;
+    expect_error(avg_pool_forward(forged, input.data(), 72, out.data(), 12), ErrorCode::kArgument,
+                 {"geometry"});
+    forged = avg_b;
+    forged.batch = 2;  // the shapes still say N=1
+    expect_error(avg_pool_backward(forged, grad.data(), 12, in.data(), 72), ErrorCode::kArgument,
+                 {"geometry"});
+    forged = max;
+    forged.output_shape[3] = 3;  // out[2] is still 2
+    expect_error(max_pool_forward(forged, input.data(), 72, out.data(), idx.data(), 12),
+                 ErrorCode::kArgument, {"geometry"});
   }
   SECTION("grad_output length") {
     expect_error(avg_pool_backward(avg_b, grad.data(), 11, in.data(), 72), ErrorCode::kShape,
