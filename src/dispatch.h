@@ -1,8 +1,9 @@
 // The seam between the op layer (src/adaptive_pool.cc) and the kernels. The op layer has already
-// validated everything: g comes from plan_forward/plan_backward, w == make_window_tables(g), every
-// buffer holds exactly g.input_numel()/g.output_numel() elements (pointers may be null only when
-// that count is 0), max-backward indices lie inside their plane. These functions only choose and
-// run a kernel on `pool` (nullptr: the calling thread); they may throw std::bad_alloc.
+// validated everything: g is as plan_forward/plan_backward make it (geometry_consistent),
+// w == make_window_tables(g), every buffer holds exactly g.input_numel()/g.output_numel() elements
+// (pointers may be null only when that count is 0), max-backward indices lie inside their plane.
+// These functions only choose and run a kernel on `pool` (nullptr: the calling thread); they may
+// throw std::bad_alloc.
 #pragma once
 
 #include <cstdint>
