@@ -16,15 +16,10 @@ namespace kernels {
 namespace {
 
 template <class V>
-constexpr int64_t group_size() {
-  return nchw_group_size<V>();
-}
-
-template <class V>
 Shape group_shape(const Shape& s) {
   Shape g = s;
   g.images = 1;
-  g.channels = group_size<V>();
+  g.channels = nchw_group_size<V>();
   return g;
 }
 
@@ -32,15 +27,15 @@ Shape group_shape(const Shape& s) {
 // are real.
 template <class V, typename P>
 int group_planes(int64_t item, int64_t planes, P base, int64_t plane_size, P* ptr) {
-  const int64_t G = group_size<V>(), p0 = item * G;
+  const int64_t G = nchw_group_size<V>(), p0 = item * G;
   for (int64_t l = 0; l < G; ++l) ptr[l] = base + std::min(p0 + l, planes - 1) * plane_size;
   return static_cast<int>(std::min(G, planes - p0));
 }
 
 template <class V, typename E>
 void interleave_group(const E* const* src, int64_t n, E* dst) {
-  for (int64_t q = 0; q < group_size<V>(); q += V::kLanes) {
-    V::interleave(src + q, n, dst + q, group_size<V>());
+  for (int64_t q = 0; q < nchw_group_size<V>(); q += V::kLanes) {
+    V::interleave(src + q, n, dst + q, nchw_group_size<V>());
   }
 }
 
@@ -48,7 +43,7 @@ template <class V, typename E>
 void deinterleave_group(const E* src, int64_t n, E* const* dst, int planes) {
   for (int64_t q = 0; q < planes; q += V::kLanes) {
     const int here = static_cast<int>(std::min<int64_t>(V::kLanes, planes - q));
-    V::deinterleave(src + q, group_size<V>(), n, dst + q, here);
+    V::deinterleave(src + q, nchw_group_size<V>(), n, dst + q, here);
   }
 }
 
@@ -57,7 +52,7 @@ void deinterleave_group(const E* src, int64_t n, E* const* dst, int planes) {
 template <class V>
 void avgpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
   using T = typename V::Elem;
-  constexpr int64_t G = group_size<V>();
+  constexpr int64_t G = nchw_group_size<V>();
   const Shape& s = a.s;
   const Shape g = group_shape<V>(s);
   std::vector<T> in(static_cast<size_t>(g.in_image())), out(static_cast<size_t>(g.out_image()));
@@ -79,7 +74,7 @@ void avgpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t beg
 template <class V>
 void maxpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
   using T = typename V::Elem;
-  constexpr int64_t G = group_size<V>();
+  constexpr int64_t G = nchw_group_size<V>();
   const Shape& s = a.s;
   const Shape g = group_shape<V>(s);
   std::vector<T> in(static_cast<size_t>(g.in_image())), out(static_cast<size_t>(g.out_image()));
@@ -110,7 +105,7 @@ void maxpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t beg
 template <class V>
 void avgpool_bwd_nchw_groups(const BackwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
   using T = typename V::Elem;
-  constexpr int64_t G = group_size<V>();
+  constexpr int64_t G = nchw_group_size<V>();
   const Shape& s = a.s;
   const Shape g = group_shape<V>(s);
   std::vector<T> grad(static_cast<size_t>(g.out_image())), gi(static_cast<size_t>(g.in_image()));
