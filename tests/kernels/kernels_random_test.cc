@@ -2,7 +2,7 @@
 // loops on seeded random shapes, with thread counts 1..4 that must give bit-identical results and
 // NaN-poisoned guard regions that must stay untouched. Shapes cover the boundary classes: channels
 // 1..9 (below, at and above a vector), output 1 (global), output = input, output > input,
-// in - 1 (sliding windows), non-divisible sizes, kh != kw.
+// in - 1 (sliding windows), divisible and non-divisible sizes, kh != kw.
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <memory>
@@ -47,9 +47,14 @@ struct Config {
 
 // An output size for an axis of length n, drawn from the boundary classes.
 int64_t pick_out(std::mt19937& rng, int64_t n) {
-  switch (rng() % 7) {
+  switch (rng() % 8) {
     case 0:
       return 1;
+    case 7: {  // divisible: equal windows side by side (n / 2, n / 3, n / 4)
+      const int64_t k = 2 + static_cast<int64_t>(rng() % 3);
+      if (n % k == 0) return n / k;
+      return n;
+    }
     case 1:
       return n;
     case 2:
