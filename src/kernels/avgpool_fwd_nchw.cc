@@ -24,8 +24,12 @@ void global_avgpool_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, 
     if (p0 + 4 <= s.images) {
       // Four planes: four independent add chains, reduced together by one transpose.
       V acc[4] = {V::splat(0), V::splat(0), V::splat(0), V::splat(0)};
-      for (int64_t i = 0; i < full; i += L) {
-        for (int k = 0; k < 4; ++k) acc[k] = V::add(acc[k], V::load(in + k * plane + i));
+      const T* q[4] = {in, in + plane, in + 2 * plane, in + 3 * plane};
+      for (const T* end_q = in + full; q[0] < end_q;) {
+        for (int k = 0; k < 4; ++k) {
+          acc[k] = V::add(acc[k], V::load(q[k]));
+          q[k] += L;
+        }
       }
       T sum[4];
       V::hsum4(acc, sum);

@@ -23,7 +23,8 @@ void maxpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, in
       zero<V>(gi, plane);
       const T* g = a.grad_output + img * out_plane;
       const int32_t* idx = a.indices + img * out_plane;
-      for (int64_t o = 0; o < out_plane; ++o) gi[idx[o]] += g[o];  // indices checked by the op
+      for (const T* g_end = g + out_plane; g < g_end; ++g, ++idx)
+        gi[*idx] += *g;  // checked by the op
     }
     return;
   }

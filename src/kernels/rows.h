@@ -76,24 +76,26 @@ void sum_rows(const typename V::Elem* const* rows, int64_t nrows, int64_t n,
   }
 }
 
-// p[0..n) = 0 with vector stores (a plain fill compiles to a scalar loop in wasm without
-// bulk-memory).
+// p[0..n) = 0 with vector stores. LLVM would turn this loop into a memset call (memory.fill under
+// bulk memory, a runtime call per fill; without it, libc's scalar loop); no_builtin keeps the
+// stores inline, which is faster for the plane-sized fills of the backward kernels.
 template <class V>
-void zero(typename V::Elem* p, int64_t n) {
+__attribute__((no_builtin("memset"))) void zero(typename V::Elem* p, int64_t n) {
+  using T = typename V::Elem;
   constexpr int64_t L = V::kLanes;
   const V z = V::splat(0);
-  int64_t i = 0;
-  for (; i + 4 * L <= n; i += 4 * L) {
-    V::store(p + i, z);
-    V::store(p + i + L, z);
-    V::store(p + i + 2 * L, z);
-    V::store(p + i + 3 * L, z);
+  T* const end = p + n;
+  for (; end - p >= 4 * L; p += 4 * L) {
+    V::store(p, z);
+    V::store(p + L, z);
+    V::store(p + 2 * L, z);
+    V::store(p + 3 * L, z);
   }
-  for (; i + L <= n; i += L) V::store(p + i, z);
-  if (i < n && n >= L) {
-    V::store(p + n - L, z);  // the tail as one store overlapping zeros already written
+  for (; end - p >= L; p += L) V::store(p, z);
+  if (p < end && n >= L) {
+    V::store(end - L, z);  // the tail as one store overlapping zeros already written
   } else {
-    for (; i < n; ++i) p[i] = 0;
+    for (; p < end; ++p) *p = 0;
   }
 }
 
