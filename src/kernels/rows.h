@@ -79,8 +79,13 @@ void sum_rows(const typename V::Elem* const* rows, int64_t nrows, int64_t n,
 // p[0..n) = 0 with vector stores. LLVM would turn this loop into a memset call (memory.fill under
 // bulk memory, a runtime call per fill; without it, libc's scalar loop); no_builtin keeps the
 // stores inline, which is faster for the plane-sized fills of the backward kernels.
+#if defined(__clang__)
+#define AP_NO_MEMSET __attribute__((no_builtin("memset")))
+#else
+#define AP_NO_MEMSET  // g++ (native tests) has no such attribute; its memset is fast anyway
+#endif
 template <class V>
-__attribute__((no_builtin("memset"))) void zero(typename V::Elem* p, int64_t n) {
+AP_NO_MEMSET void zero(typename V::Elem* p, int64_t n) {
   using T = typename V::Elem;
   constexpr int64_t L = V::kLanes;
   const V z = V::splat(0);
