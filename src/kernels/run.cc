@@ -9,6 +9,7 @@
 #include "../parallel.h"
 #include "kernels.h"
 #include "simd.h"
+#include "uniform_windows.h"
 
 namespace adaptive_pool {
 namespace kernels {
@@ -59,6 +60,15 @@ bool use_groups(const PoolGeometry& g, const Shape& s) {
          g.in_plane() + g.out_plane() <= kSmallPlane;
 }
 
+// Small channels-first planes whose H and W windows tile the axes (14 -> 7) are pooled straight
+// from the planes (avgpool_fwd_nchw_uniform.cc), cheaper than interleaving them into groups.
+bool use_uniform(const PoolGeometry& g, const Shape& s) {
+  const int64_t kw = uniform_window_len(s.windows->w);
+  return g.layout == Layout::kChannelsFirst && g.in_plane() + g.out_plane() <= kSmallPlane &&
+         uniform_window_len(s.windows->d) == 1 && uniform_window_len(s.windows->h) > 0 && kw > 0 &&
+         kw <= kMaxUniformWindow;
+}
+
 int64_t groups(int64_t images, int64_t lanes) { return (images + lanes - 1) / lanes; }
 
 // Calls f with the widest vector type for T when isa asks for SIMD and the build has it.
@@ -98,6 +108,9 @@ void run_avg_forward(const PoolGeometry& g, const WindowTables& w, const T* inpu
         run_items(pool, o, groups(a.s.images, 4), elements, kAvgForwardCost,
                   [&](int64_t b, int64_t e) { global_avgpool_nchw<V>(a, b, e); });
       }
+    } else if (use_uniform(g, a.s)) {
+      run_items(pool, o, a.s.images * a.s.out_rows(), elements, kAvgForwardCost,
+                [&](int64_t b, int64_t e) { avgpool_fwd_nchw_uniform<V>(a, b, e); });
     } else if (use_groups<V>(g, a.s)) {
       run_items(pool, o, groups(a.s.images, nchw_group_size<V>()), elements, kAvgForwardCost,
                 [&](int64_t b, int64_t e) { avgpool_fwd_nchw_groups<V>(a, b, e); });
