@@ -5,6 +5,7 @@
 // loops run once per 16 planes), and de-interleaves the result. Lanes past the last plane repeat
 // it and are never stored.
 #include <algorithm>
+#include <cstddef>
 #include <vector>
 
 #include "kernels.h"
@@ -102,21 +103,70 @@ void maxpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t beg
   }
 }
 
+// Average backward, separable and gathered: each grad_input position sums the scaled gradients of
+// the outputs covering it, first along W (E[oh][w] = sum over ow covering w), then along H (row h =
+// sum of the E rows covering h, whole rows of W * G values at a time). Every value is written once,
+// instead of read-modify-written once per covering output. PyTorch adds the deltas in output order
+// (oh, ow); this groups them by oh first, within the average's tolerance.
 template <class V>
 void avgpool_bwd_nchw_groups(const BackwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
   using T = typename V::Elem;
-  constexpr int64_t G = nchw_group_size<V>();
+  constexpr ptrdiff_t L = V::kLanes, G = nchw_group_size<V>();
   const Shape& s = a.s;
   const Shape g = group_shape<V>(s);
+  const AxisWindows &wd = s.windows->d, &wh = s.windows->h, &ww = s.windows->w;
+  const ptrdiff_t OW = static_cast<ptrdiff_t>(s.out[2]), W = static_cast<ptrdiff_t>(s.in[2]);
+  const ptrdiff_t out_rows = static_cast<ptrdiff_t>(s.out_rows());
+  // Per call: the scale of every output position and the outputs covering every column and row.
+  std::vector<T> scale(static_cast<size_t>(s.out_image()));
+  for (ptrdiff_t r = 0; r < out_rows; ++r) {
+    const int64_t kdh = win_len(wd, r / s.out[1]) * win_len(wh, r % s.out[1]);
+    for (ptrdiff_t ow = 0; ow < OW; ++ow) {
+      scale[static_cast<size_t>(r * OW + ow)] = window_scale<T>(1, kdh, win_len(ww, ow));
+    }
+  }
+  std::vector<int64_t> col_lo(static_cast<size_t>(W)), col_hi(static_cast<size_t>(W));
+  for (ptrdiff_t w = 0; w < W; ++w)
+    covering(ww, w, &col_lo[static_cast<size_t>(w)], &col_hi[static_cast<size_t>(w)]);
   std::vector<T> grad(static_cast<size_t>(g.out_image())), gi(static_cast<size_t>(g.in_image()));
+  std::vector<T> e(static_cast<size_t>(out_rows * W * G));
+  std::vector<const T*> rows(static_cast<size_t>(out_rows));
   const T* src[G];
   T* dst[G];
   for (int64_t item = begin; item < end; ++item) {
     group_planes<V>(item, s.images, a.grad_output, s.out_image(), src);
     const int n = group_planes<V>(item, s.images, a.grad_input, s.in_image(), dst);
     interleave_group<V>(src, s.out_image(), grad.data());
+    // Pass 1: scaled gradients summed along W, one E row per output row.
+    for (ptrdiff_t i = 0; i < out_rows * OW; ++i) {
+      const V k = V::splat(scale[static_cast<size_t>(i)]);
+      T* p = grad.data() + i * G;
+      for (ptrdiff_t c = 0; c < G; c += L) V::store(p + c, V::mul(V::load(p + c), k));
+    }
+    for (ptrdiff_t r = 0; r < out_rows; ++r) {
+      const T* d = grad.data() + r * OW * G;
+      T* er = e.data() + r * W * G;
+      for (ptrdiff_t w = 0; w < W; ++w) {
+        const ptrdiff_t lo = col_lo[static_cast<size_t>(w)], hi = col_hi[static_cast<size_t>(w)];
+        for (ptrdiff_t c = 0; c < G; c += L) {
+          V acc = V::load(d + lo * G + c);
+          for (ptrdiff_t ow = lo + 1; ow < hi; ++ow) acc = V::add(acc, V::load(d + ow * G + c));
+          V::store(er + w * G + c, acc);
+        }
+      }
+    }
+    // Pass 2: each grad_input row, the E rows of the outputs covering it added in output order.
     for (int64_t r = 0; r < g.in_rows(); ++r) {
-      avg_bwd_nhwc_row<V>(g, grad.data(), r / g.in[1], r % g.in[1], gi.data() + r * g.in_row_len());
+      int64_t od0, od1, oh0, oh1;
+      covering(wd, r / s.in[1], &od0, &od1);
+      covering(wh, r % s.in[1], &oh0, &oh1);
+      ptrdiff_t nrows = 0;
+      for (int64_t od = od0; od < od1; ++od) {
+        for (int64_t oh = oh0; oh < oh1; ++oh) {
+          rows[static_cast<size_t>(nrows++)] = e.data() + (od * s.out[1] + oh) * W * G;
+        }
+      }
+      sum_rows<V>(rows.data(), nrows, W * G, gi.data() + r * W * G);
     }
     deinterleave_group<V>(gi.data(), s.in_image(), dst, n);
   }
