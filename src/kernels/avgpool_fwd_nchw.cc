@@ -1,8 +1,8 @@
 // Average pooling forward, channels-first (every plane is an image of one channel).
 // Pass 1 sums the input rows of an output row's (d, h) window with SIMD along W; pass 2 sums each
 // W window of that row: SIMD inside the window when it is long, a sliding SIMD sum when windows
-// are equally long and one apart (near-identity), scalar otherwise. Global pooling sums a whole
-// contiguous plane with two vector accumulators. Small planes go to nchw_plane_groups.cc instead.
+// are equally long and one apart (near-identity), scalar otherwise.
+// Small planes go to nchw_plane_groups.cc instead; global pooling to global_avgpool.cc.
 #include <vector>
 
 #include "kernels.h"
@@ -10,44 +10,6 @@
 
 namespace adaptive_pool {
 namespace kernels {
-
-template <class V>
-void global_avgpool_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
-  using T = typename V::Elem;
-  constexpr int64_t L = V::kLanes;
-  const Shape& s = a.s;
-  const int64_t plane = s.in_image(), full = plane - plane % L;
-  const T scale = window_scale<T>(s.in[0], s.in[1], s.in[2]);
-  for (int64_t item = begin; item < end; ++item) {
-    const int64_t p0 = item * 4;
-    const T* in = a.input + p0 * plane;
-    if (p0 + 4 <= s.images) {
-      // Four planes: four independent add chains, reduced together by one transpose.
-      V acc[4] = {V::splat(0), V::splat(0), V::splat(0), V::splat(0)};
-      const T* q[4] = {in, in + plane, in + 2 * plane, in + 3 * plane};
-      for (const T* end_q = in + full; q[0] < end_q;) {
-        for (int k = 0; k < 4; ++k) {
-          acc[k] = V::add(acc[k], V::load(q[k]));
-          q[k] += L;
-        }
-      }
-      T sum[4];
-      V::hsum4(acc, sum);
-      for (int k = 0; k < 4; ++k) {
-        for (int64_t i = full; i < plane; ++i) sum[k] += in[k * plane + i];
-        a.output[p0 + k] = sum[k] * scale;
-      }
-      continue;
-    }
-    for (int64_t p = p0; p < s.images; ++p, in += plane) {  // the last, partial group
-      V acc = V::splat(0);
-      for (int64_t i = 0; i < full; i += L) acc = V::add(acc, V::load(in + i));
-      T sum = V::hsum(acc);
-      for (int64_t i = full; i < plane; ++i) sum += in[i];
-      a.output[p] = sum * scale;
-    }
-  }
-}
 
 template <class V>
 void avgpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
@@ -114,7 +76,6 @@ void avgpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
   }
 }
 
-AP_INSTANTIATE(global_avgpool_nchw, ForwardArgs)
 AP_INSTANTIATE(avgpool_fwd_nchw, ForwardArgs)
 
 }  // namespace kernels
