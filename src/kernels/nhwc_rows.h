@@ -69,8 +69,8 @@ void sum_window_direct(const typename V::Elem* const* rows, int64_t nrows, int64
   for (; c + 4 * L <= C; c += 4 * L) {
     V a0 = V::splat(0), a1 = a0, a2 = a0, a3 = a0;
     for (int64_t r = 0; r < nrows; ++r) {
-      for (int64_t w = w0; w < w1; ++w) {
-        const T* p = rows[r] + w * C + c;
+      const T* const end = rows[r] + w1 * C + c;
+      for (const T* p = rows[r] + w0 * C + c; p < end; p += C) {
         a0 = V::add(a0, V::load(p));
         a1 = V::add(a1, V::load(p + L));
         a2 = V::add(a2, V::load(p + 2 * L));

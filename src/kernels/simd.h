@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -126,7 +127,9 @@ struct F32x4 {
   }
   // out[k] = sum of the lanes of a[k], k < 4: a transpose, then three vector adds. Adds the lanes
   // in the same order as hsum, so both give the same bits.
-  static void hsum4(const F32x4* a, float* out) {
+  static void hsum4(const F32x4* a, float* out) { wasm_v128_store(out, hsum4_vec(a).v); }
+  // hsum4's four sums as one vector, for callers that keep adding to them.
+  static F32x4 hsum4_vec(const F32x4* a) {
     const v128_t t0 = wasm_i32x4_shuffle(a[0].v, a[1].v, 0, 4, 1, 5);
     const v128_t t1 = wasm_i32x4_shuffle(a[0].v, a[1].v, 2, 6, 3, 7);
     const v128_t t2 = wasm_i32x4_shuffle(a[2].v, a[3].v, 0, 4, 1, 5);
@@ -135,7 +138,11 @@ struct F32x4 {
                                       wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
     const v128_t s23 = wasm_f32x4_add(wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5),
                                       wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
-    wasm_v128_store(out, wasm_f32x4_add(s01, s23));
+    return {wasm_f32x4_add(s01, s23)};
+  }
+  // (p[0], p[st], p[2 st], p[3 st]): the same element of four planes `st` apart.
+  static F32x4 gather4(const float* p, ptrdiff_t st) {
+    return {wasm_f32x4_make(p[0], p[st], p[2 * st], p[3 * st])};
   }
   static Mask takes(F32x4 cand, F32x4 cur) {
     return {wasm_v128_or(wasm_f32x4_gt(cand.v, cur.v), wasm_f32x4_ne(cand.v, cand.v))};
