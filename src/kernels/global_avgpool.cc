@@ -1,6 +1,8 @@
 // Global average pooling (output 1 x 1): a pure reduction, bound by how fast the input streams in.
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
+#include <vector>
 
 #include "kernels.h"
 #include "rows.h"
@@ -60,42 +62,64 @@ void global_avgpool_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, 
   }
 }
 
+// acc[c] (+)= sum of the N positions at in, in + C, ..., for c < C (N = 4 or 1); Store: the first
+// positions, which start the sums instead of adding to them. Pointer steps, not int64 indices (each
+// of those costs a wrap and a shift per access in wasm32).
+template <class V, int N, bool Store>
+void add_positions(const typename V::Elem* in, int64_t C, typename V::Elem* acc) {
+  using T = typename V::Elem;
+  constexpr int64_t L = V::kLanes;
+  const ptrdiff_t st = static_cast<ptrdiff_t>(C);
+  T* const vector_end = acc + (C - C % L);
+  T* o = acc;
+  const T* q = in;
+  for (; o < vector_end; o += L, q += L) {
+    V sum = V::load(q);
+    if (N == 4) {
+      sum = V::add(V::add(sum, V::load(q + st)), V::add(V::load(q + 2 * st), V::load(q + 3 * st)));
+    }
+    V::store(o, Store ? sum : V::add(V::load(o), sum));
+  }
+  for (; o < acc + C; ++o, ++q) {
+    T sum = q[0];
+    if (N == 4) sum = (sum + q[st]) + (q[2 * st] + q[3 * st]);
+    *o = Store ? sum : *o + sum;
+  }
+}
+
+// Positions outermost: the image streams through once, four positions at a time into a row of C
+// sums that stays in L1. (Channels outermost would walk `positions` streams C apart, which for
+// C = 2048 all fall into one cache set.) The sums live in a cache-line-aligned scratch row, not in
+// the output: tensors are only 8-byte aligned, and read-modify-writes of vectors that straddle
+// cache lines cost more than one extra pass over the row.
 template <class V>
 void global_avgpool_nhwc(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
   using T = typename V::Elem;
   constexpr int64_t L = V::kLanes;
+  constexpr int64_t kLine = 64 / sizeof(T);
   const Shape& s = a.s;
   const int64_t C = s.channels, positions = s.in[0] * s.in[1] * s.in[2];
   const T scale = window_scale<T>(s.in[0], s.in[1], s.in[2]);
   const V vscale = V::splat(scale);
-  // Positions outermost: the image streams through once, four positions at a time into a row of
-  // C sums that stays in L1. (Channels outermost would walk `positions` streams C apart, which
-  // for C = 2048 all fall into one cache set.)
+  std::vector<T> scratch(static_cast<size_t>(C + kLine));
+  T* const acc = scratch.data() +
+                 (kLine - reinterpret_cast<uintptr_t>(scratch.data()) / sizeof(T) % kLine) % kLine;
   for (int64_t img = begin; img < end; ++img) {
     const T* in = a.input + img * s.in_image();
+    int64_t p;
+    if (positions >= 4) {
+      add_positions<V, 4, true>(in, C, acc);
+      p = 4;
+    } else {
+      add_positions<V, 1, true>(in, C, acc);
+      p = 1;
+    }
+    for (; p + 4 <= positions; p += 4) add_positions<V, 4, false>(in + p * C, C, acc);
+    for (; p < positions; ++p) add_positions<V, 1, false>(in + p * C, C, acc);
     T* out = a.output + img * C;
-    std::copy(in, in + C, out);
-    int64_t p = 1;
-    for (; p + 4 <= positions; p += 4) {
-      const T* r0 = in + p * C;
-      const T *r1 = r0 + C, *r2 = r1 + C, *r3 = r2 + C;
-      int64_t c = 0;
-      for (; c + L <= C; c += L) {
-        const V sum = V::add(V::add(V::load(r0 + c), V::load(r1 + c)),
-                             V::add(V::load(r2 + c), V::load(r3 + c)));
-        V::store(out + c, V::add(V::load(out + c), sum));
-      }
-      for (; c < C; ++c) out[c] += (r0[c] + r1[c]) + (r2[c] + r3[c]);
-    }
-    for (; p < positions; ++p) {
-      const T* r = in + p * C;
-      int64_t c = 0;
-      for (; c + L <= C; c += L) V::store(out + c, V::add(V::load(out + c), V::load(r + c)));
-      for (; c < C; ++c) out[c] += r[c];
-    }
     int64_t c = 0;
-    for (; c + L <= C; c += L) V::store(out + c, V::mul(V::load(out + c), vscale));
-    for (; c < C; ++c) out[c] *= scale;
+    for (; c + L <= C; c += L) V::store(out + c, V::mul(V::load(acc + c), vscale));
+    for (; c < C; ++c) out[c] = acc[c] * scale;
   }
 }
 
