@@ -132,7 +132,9 @@ function numel(shape) {
 }
 
 function sameShape(a, b) {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 // A shape as the core receives it: safe integers (the core rejects negative or zero sizes).
@@ -338,7 +340,7 @@ export class AdaptivePool {
       this.#ownTensor(where, name, x);
       if (x.dtype === 'int32')
         fail('DTYPE', `${where}: ${name} must be float32 or float64, got an int32 wasm tensor`);
-      return { wasm: x, dtype: x.dtype, shape: x.shape.slice(), length: x.size };
+      return { wasm: x, dtype: x.dtype, shape: x.shape, length: x.size }; // frozen: no copy needed
     }
     if (x === null || typeof x !== 'object')
       fail('ARGUMENT', `${where}: ${name} must be a tensor { data, shape }, got ${describe(x)}`);
