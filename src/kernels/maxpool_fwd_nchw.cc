@@ -1,12 +1,13 @@
 // Max pooling forward, channels-first. PyTorch scans a window in row-major order with
 // `val > max || isnan(val)`: the first maximum wins and the last NaN wins. Pass 1 applies that rule
-// down each column of the (d, h) window with SIMD along W, keeping (value, index) per column.
+// down each column of the (d, h) window with SIMD along W, keeping (value, flat index) per column.
 // Pass 2 merges the columns of each W window; since columns are not visited in row-major order it
 // compares indices too, which picks exactly the element the row-major scan picks: the NaN with the
 // largest index if there is one, else the largest value with the smallest index. For float32 pass 2
 // runs four W windows at once, one per lane.
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 #include <type_traits>
 #include <vector>
@@ -19,49 +20,212 @@ namespace kernels {
 
 namespace {
 
-#if AP_HAVE_SIMD
-// Pass 2 for float32 over windows [0, OW rounded down to 4): lane k merges the columns of window
-// ow + k with the same rule as the scalar merge; a lane's steps past its window's end (into the
-// next window or the padding after column W - 1) are masked off. Returns the first window left.
-// Without NaN among the columns (kNaN false) the rule loses its NaN terms.
-template <bool kNaN>
-int64_t merge_columns_x4(const AxisWindows& ww, int64_t OW, int64_t W, const float* col_val,
-                         const int32_t* col_row, float* out, int32_t* out_idx) {
-  const v128_t wv = wasm_i32x4_splat(static_cast<int32_t>(W));
-  int64_t ow = 0;
-  for (; ow + 4 <= OW; ow += 4) {
-    int32_t st[4], len[4];
-    int32_t kmax = 0;
-    for (int k = 0; k < 4; ++k) {
-      st[k] = static_cast<int32_t>(win_start(ww, ow + k));
-      len[k] = static_cast<int32_t>(win_len(ww, ow + k));
-      kmax = std::max(kmax, len[k]);
-    }
-    const float *v0 = col_val + st[0], *v1 = col_val + st[1], *v2 = col_val + st[2],
-                *v3 = col_val + st[3];
-    const int32_t *r0 = col_row + st[0], *r1 = col_row + st[1], *r2 = col_row + st[2],
-                  *r3 = col_row + st[3];
-    const v128_t sv = wasm_i32x4_make(st[0], st[1], st[2], st[3]);
-    const v128_t lenv = wasm_i32x4_make(len[0], len[1], len[2], len[3]);
-    v128_t best = wasm_f32x4_make(v0[0], v1[0], v2[0], v3[0]);
-    v128_t bi = wasm_i32x4_add(wasm_i32x4_mul(wasm_i32x4_make(r0[0], r1[0], r2[0], r3[0]), wv), sv);
-    for (int32_t j = 1; j < kmax; ++j) {
-      const v128_t jv = wasm_i32x4_splat(j);
-      const v128_t v = wasm_f32x4_make(v0[j], v1[j], v2[j], v3[j]);
-      const v128_t i = wasm_i32x4_add(
-          wasm_i32x4_mul(wasm_i32x4_make(r0[j], r1[j], r2[j], r3[j]), wv), wasm_i32x4_add(sv, jv));
-      // A larger value, or an equal one seen earlier in row-major order (a NaN on either side
-      // makes both compares false); a NaN takes over a number or an earlier NaN.
-      v128_t take = wasm_v128_or(wasm_f32x4_gt(v, best),
-                                 wasm_v128_and(wasm_f32x4_eq(v, best), wasm_i32x4_lt(i, bi)));
-      if (kNaN) {
-        const v128_t vn = wasm_f32x4_ne(v, v), bn = wasm_f32x4_ne(best, best);
-        take = wasm_v128_or(
-            take, wasm_v128_and(vn, wasm_v128_or(wasm_v128_not(bn), wasm_i32x4_gt(i, bi))));
+// Pass 1 for columns [w, w + U*L) of one output row: the row-major rule down each column over the
+// window's rows (offsets from the plane start, increasing), leaving the maximum and its flat index
+// per column. Without kExact it assumes the block holds no NaN, so a compare and a max do the work
+// of the full rule; a running sum of everything read (NaN, or inf - inf, poisons it) checks the
+// assumption once per block, and a false return asks for the exact rerun.
+template <class V, int U, bool kExact>
+bool column_block(const typename V::Elem* plane, const ptrdiff_t* offs, ptrdiff_t nrows,
+                  ptrdiff_t w, typename V::Elem* col_val, typename V::Index* col_idx) {
+  using T = typename V::Elem;
+  using Idx = typename V::Idx;
+  constexpr ptrdiff_t L = V::kLanes;
+  const T* p = plane + w;
+  V m[U], acc[U];
+  Idx r[U];
+  const Idx r0 = V::idx_splat(offs[0]);
+  for (int u = 0; u < U; ++u) {
+    m[u] = V::load(p + offs[0] + u * L);
+    acc[u] = m[u];
+    r[u] = r0;
+  }
+  for (ptrdiff_t k = 1; k < nrows; ++k) {
+    const T* q = p + offs[k];
+    const Idx rk = V::idx_splat(offs[k]);
+    for (int u = 0; u < U; ++u) {
+      const V v = V::load(q + u * L);
+      if (kExact) {
+        const typename V::Mask t = V::takes(v, m[u]);
+        m[u] = V::select(t, v, m[u]);
+        r[u] = V::idx_select(t, rk, r[u]);
+      } else {
+        const typename V::Mask t = V::gt(v, m[u]);
+        m[u] = V::keep_greater(m[u], v);
+        r[u] = V::idx_later(t, rk, r[u]);
+        acc[u] = V::add(acc[u], v);
       }
-      take = wasm_v128_and(take, wasm_i32x4_gt(lenv, jv));
-      best = wasm_v128_bitselect(v, best, take);
-      bi = wasm_v128_bitselect(i, bi, take);
+    }
+  }
+  if (!kExact) {
+    V sum = acc[0];
+    for (int u = 1; u < U; ++u) sum = V::add(sum, acc[u]);
+    if (V::any_nan(sum)) return false;
+  }
+  for (int u = 0; u < U; ++u) {
+    V::store(col_val + w + u * L, m[u]);
+    V::idx_store(col_idx + w + u * L, V::idx_add(r[u], V::idx_iota(w + u * L)));
+  }
+  return true;
+}
+
+template <class V, int U>
+void column_maxima(const typename V::Elem* plane, const ptrdiff_t* offs, ptrdiff_t nrows,
+                   ptrdiff_t w, typename V::Elem* col_val, typename V::Index* col_idx) {
+  if (!column_block<V, U, false>(plane, offs, nrows, w, col_val, col_idx)) {
+    column_block<V, U, true>(plane, offs, nrows, w, col_val, col_idx);
+  }
+}
+
+// Pass 1 over columns [0, W): blocks of four vectors, the tail as one block overlapping columns
+// already done (same results), narrower blocks only for rows shorter than four vectors.
+template <class V>
+void all_column_maxima(const typename V::Elem* plane, const ptrdiff_t* offs, ptrdiff_t nrows,
+                       ptrdiff_t W, typename V::Elem* col_val, typename V::Index* col_idx) {
+  using S = Scalar<typename V::Elem>;
+  constexpr ptrdiff_t L = V::kLanes;
+  ptrdiff_t w = 0;
+  for (; w + 4 * L <= W; w += 4 * L) column_maxima<V, 4>(plane, offs, nrows, w, col_val, col_idx);
+  if (w == W) return;
+  if (W >= 4 * L) return column_maxima<V, 4>(plane, offs, nrows, W - 4 * L, col_val, col_idx);
+  for (; w + L <= W; w += L) column_maxima<V, 1>(plane, offs, nrows, w, col_val, col_idx);
+  if (w == W) return;
+  if (W >= L) return column_maxima<V, 1>(plane, offs, nrows, W - L, col_val, col_idx);
+  for (; w < W; ++w) {  // one-lane twin; its int64 index may be wider than V's
+    typename S::Elem v;
+    typename S::Index i;
+    column_maxima<S, 1>(plane + w, offs, nrows, 0, &v, &i);
+    col_val[w] = v;
+    col_idx[w] = static_cast<typename V::Index>(i + w);
+  }
+}
+
+#if AP_HAVE_SIMD
+// Lanes of a, b, c, d (rows of a 4x4 block) as columns: out[j] lane k = row k's element j.
+inline void transpose4(v128_t a, v128_t b, v128_t c, v128_t d, v128_t* out) {
+  const v128_t t0 = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5);
+  const v128_t t1 = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
+  const v128_t t2 = wasm_i32x4_shuffle(c, d, 0, 4, 1, 5);
+  const v128_t t3 = wasm_i32x4_shuffle(c, d, 2, 6, 3, 7);
+  out[0] = wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5);
+  out[1] = wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7);
+  out[2] = wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5);
+  out[3] = wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7);
+}
+
+// Pass 2 for float32 over windows [0, OW rounded down to 4): lane k merges the columns of window
+// ow + k with the same rule as the scalar merge. Four contiguous loads and a transpose bring in
+// four steps of all four windows; a lane's steps past its window's end (into the next window or
+// the padding after column W - 1) are masked off. Returns the first window left. Without NaN among
+// the columns (kNaN false) the rule loses its NaN terms.
+// One step of the column merge: the lanes take column (v, i) when the rule says so. A larger value,
+// or an equal one seen earlier in row-major order (a NaN on either side makes both compares false);
+// a NaN takes over a number or an earlier NaN. The rule picks the maximum of a total order on
+// (value, index), so the order of the steps does not matter and a repeated column changes nothing.
+template <bool kNaN>
+inline v128_t merge_take(v128_t v, v128_t i, v128_t best, v128_t bi) {
+  v128_t take = wasm_v128_or(wasm_f32x4_gt(v, best),
+                             wasm_v128_and(wasm_f32x4_eq(v, best), wasm_i32x4_lt(i, bi)));
+  if (kNaN) {
+    const v128_t vn = wasm_f32x4_ne(v, v), bn = wasm_f32x4_ne(best, best);
+    take = wasm_v128_or(take,
+                        wasm_v128_and(vn, wasm_v128_or(wasm_v128_not(bn), wasm_i32x4_gt(i, bi))));
+  }
+  return take;
+}
+
+template <bool kNaN>
+inline void merge_step(v128_t v, v128_t i, v128_t* best, v128_t* bi) {
+  const v128_t take = merge_take<kNaN>(v, i, *best, *bi);
+  *best = wasm_v128_bitselect(v, *best, take);
+  *bi = wasm_v128_bitselect(i, *bi, take);
+}
+
+// The same for windows shorter than j + 1 left out (lanes past their window's end).
+template <bool kNaN>
+inline void merge_step_masked(v128_t v, v128_t i, int32_t j, v128_t lenv, v128_t* best,
+                              v128_t* bi) {
+  const v128_t take =
+      wasm_v128_and(merge_take<kNaN>(v, i, *best, *bi), wasm_i32x4_gt(lenv, wasm_i32x4_splat(j)));
+  *best = wasm_v128_bitselect(v, *best, take);
+  *bi = wasm_v128_bitselect(i, *bi, take);
+}
+
+// Columns [j, j + 4) of the four windows whose columns start at pv[k], pi[k], as four steps.
+inline void load_steps(const float* const* pv, const int32_t* const* pi, ptrdiff_t j, v128_t* v,
+                       v128_t* i) {
+  transpose4(wasm_v128_load(pv[0] + j), wasm_v128_load(pv[1] + j), wasm_v128_load(pv[2] + j),
+             wasm_v128_load(pv[3] + j), v);
+  transpose4(wasm_v128_load(pi[0] + j), wasm_v128_load(pi[1] + j), wasm_v128_load(pi[2] + j),
+             wasm_v128_load(pi[3] + j), i);
+}
+
+// Pass 2 for float32 over windows [0, OW rounded down to 4): lane k merges the columns of window
+// ow + k with the same rule as the scalar merge. Four contiguous loads and a transpose bring in
+// four steps of all four windows. When every window is at least four long, block b of a lane
+// starts at min(4b, len - 4): the last block overlaps columns already merged, which the rule
+// ignores, so no step needs a mask. Otherwise a lane's steps past its window's end (into the next
+// window or the padding after column W - 1) are masked off. Returns the first window left. Without
+// NaN among the columns (kNaN false) the rule loses its NaN terms. Steps are unrolled by four with
+// constant subscripts, so v and i stay in registers.
+template <bool kNaN>
+ptrdiff_t merge_columns_x4(const AxisWindows& ww, ptrdiff_t OW, const float* col_val,
+                           const int32_t* col_idx, float* out, int32_t* out_idx) {
+  ptrdiff_t ow = 0;
+  for (; ow + 4 <= OW; ow += 4) {
+    ptrdiff_t st[4], len[4];
+    for (int k = 0; k < 4; ++k) {
+      st[k] = static_cast<ptrdiff_t>(win_start(ww, ow + k));
+      len[k] = static_cast<ptrdiff_t>(win_len(ww, ow + k));
+    }
+    const ptrdiff_t kmin = std::min(std::min(len[0], len[1]), std::min(len[2], len[3]));
+    const ptrdiff_t kmax = std::max(std::max(len[0], len[1]), std::max(len[2], len[3]));
+    const float* pv[4];
+    const int32_t* pi[4];
+    v128_t v[4], i[4];
+    if (kmin >= 4) {
+      for (int k = 0; k < 4; ++k) {
+        pv[k] = col_val + st[k];
+        pi[k] = col_idx + st[k];
+      }
+      load_steps(pv, pi, 0, v, i);
+      v128_t best = v[0], bi = i[0];
+      merge_step<kNaN>(v[1], i[1], &best, &bi);
+      merge_step<kNaN>(v[2], i[2], &best, &bi);
+      merge_step<kNaN>(v[3], i[3], &best, &bi);
+      for (ptrdiff_t j = 4; j < kmax; j += 4) {
+        for (int k = 0; k < 4; ++k) {
+          const ptrdiff_t o = st[k] + std::min(j, len[k] - 4);
+          pv[k] = col_val + o;
+          pi[k] = col_idx + o;
+        }
+        load_steps(pv, pi, 0, v, i);
+        merge_step<kNaN>(v[0], i[0], &best, &bi);
+        merge_step<kNaN>(v[1], i[1], &best, &bi);
+        merge_step<kNaN>(v[2], i[2], &best, &bi);
+        merge_step<kNaN>(v[3], i[3], &best, &bi);
+      }
+      wasm_v128_store(out + ow, best);
+      wasm_v128_store(out_idx + ow, bi);
+      continue;
+    }
+    for (int k = 0; k < 4; ++k) {
+      pv[k] = col_val + st[k];
+      pi[k] = col_idx + st[k];
+    }
+    const v128_t lenv = wasm_i32x4_make(static_cast<int32_t>(len[0]), static_cast<int32_t>(len[1]),
+                                        static_cast<int32_t>(len[2]), static_cast<int32_t>(len[3]));
+    load_steps(pv, pi, 0, v, i);
+    v128_t best = v[0], bi = i[0];  // every window has a first column
+    merge_step_masked<kNaN>(v[1], i[1], 1, lenv, &best, &bi);
+    merge_step_masked<kNaN>(v[2], i[2], 2, lenv, &best, &bi);
+    merge_step_masked<kNaN>(v[3], i[3], 3, lenv, &best, &bi);
+    for (int32_t j = 4; j < kmax; j += 4) {
+      load_steps(pv, pi, j, v, i);
+      merge_step_masked<kNaN>(v[0], i[0], j, lenv, &best, &bi);
+      merge_step_masked<kNaN>(v[1], i[1], j + 1, lenv, &best, &bi);
+      merge_step_masked<kNaN>(v[2], i[2], j + 2, lenv, &best, &bi);
+      merge_step_masked<kNaN>(v[3], i[3], j + 3, lenv, &best, &bi);
     }
     wasm_v128_store(out + ow, best);
     wasm_v128_store(out_idx + ow, bi);
@@ -69,18 +233,18 @@ int64_t merge_columns_x4(const AxisWindows& ww, int64_t OW, int64_t W, const flo
   return ow;
 }
 
-int64_t merge_columns_x4(const AxisWindows& ww, int64_t OW, int64_t W, const float* col_val,
-                         const int32_t* col_row, float* out, int32_t* out_idx) {
+ptrdiff_t merge_columns_x4(const AxisWindows& ww, ptrdiff_t OW, ptrdiff_t W, const float* col_val,
+                           const int32_t* col_idx, float* out, int32_t* out_idx) {
   v128_t nan = wasm_i32x4_splat(0);
-  int64_t c = 0;
+  ptrdiff_t c = 0;
   for (; c + 4 <= W; c += 4) {
     const v128_t v = wasm_v128_load(col_val + c);
     nan = wasm_v128_or(nan, wasm_f32x4_ne(v, v));
   }
   bool any = wasm_v128_any_true(nan);
   for (; c < W; ++c) any = any || std::isnan(col_val[c]);
-  return any ? merge_columns_x4<true>(ww, OW, W, col_val, col_row, out, out_idx)
-             : merge_columns_x4<false>(ww, OW, W, col_val, col_row, out, out_idx);
+  return any ? merge_columns_x4<true>(ww, OW, col_val, col_idx, out, out_idx)
+             : merge_columns_x4<false>(ww, OW, col_val, col_idx, out, out_idx);
 }
 #endif
 
@@ -90,33 +254,34 @@ template <class V>
 void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
   using T = typename V::Elem;
   using Index = typename V::Index;
-  constexpr int64_t L = V::kLanes;
   const Shape& s = a.s;
   const AxisWindows &wd = s.windows->d, &wh = s.windows->h, &ww = s.windows->w;
-  const int64_t W = s.in[2], OW = s.out[2];
+  const ptrdiff_t W = static_cast<ptrdiff_t>(s.in[2]), OW = static_cast<ptrdiff_t>(s.out[2]);
+  const ptrdiff_t H = static_cast<ptrdiff_t>(s.in[1]);
 
-  // Padded by a window's length: the four-window merge reads past a short window's end.
-  const size_t padded = static_cast<size_t>(W + max_win_len(ww));
+  // Padded past column W - 1: the four-window merge reads whole vectors from each window's start.
+  const size_t padded = static_cast<size_t>(W + max_win_len(ww) + 4);
   std::vector<T> col_val(padded);
-  std::vector<Index> col_row(padded);
+  std::vector<Index> col_idx(padded);
+  std::vector<ptrdiff_t> offs(static_cast<size_t>(max_win_len(wd) * max_win_len(wh)));
   for (int64_t item = begin; item < end; ++item) {
     const int64_t img = item / s.out_rows();
     const int64_t od = item % s.out_rows() / s.out[1];
     const int64_t oh = item % s.out[1];
-    const T* image = a.input + img * s.in_image();
+    const T* plane = a.input + img * s.in_image();
     T* out = a.output + item * OW;
     int32_t* out_idx = a.indices + item * OW;
-    const int64_t d0 = win_start(wd, od), d1 = win_end(wd, od);
-    const int64_t h0 = win_start(wh, oh), h1 = win_end(wh, oh);
-    const int64_t first_row = d0 * s.in[1] + h0;
+    const ptrdiff_t d0 = win_start(wd, od), d1 = win_end(wd, od);
+    const ptrdiff_t h0 = win_start(wh, oh), h1 = win_end(wh, oh);
 
     if ((d1 - d0) * (h1 - h0) == 1) {
       // One input row: the row-major scan itself.
-      const T* row = image + first_row * W;
-      for (int64_t ow = 0; ow < OW; ++ow) {
-        int64_t w = win_start(ww, ow);
+      const ptrdiff_t first = (d0 * H + h0) * W;
+      const T* row = plane + first;
+      for (ptrdiff_t ow = 0; ow < OW; ++ow) {
+        ptrdiff_t w = win_start(ww, ow);
         T best = row[w];
-        int64_t best_w = w;
+        ptrdiff_t best_w = w;
         for (++w; w < win_end(ww, ow); ++w) {
           if (row[w] > best || std::isnan(row[w])) {
             best = row[w];
@@ -124,78 +289,33 @@ void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
           }
         }
         out[ow] = best;
-        out_idx[ow] = static_cast<int32_t>(first_row * W + best_w);
+        out_idx[ow] = static_cast<int32_t>(first + best_w);
       }
       continue;
     }
 
-    // Pass 1: column maxima over the window's rows, rows visited in row-major order. Lanes keep
-    // the input row number (one splat per row); the flat index is row * W + column.
-    int64_t w = 0;
-    for (; w + 4 * L <= W; w += 4 * L) {
-      const T* p = image + first_row * W + w;
-      V m0 = V::load(p), m1 = V::load(p + L), m2 = V::load(p + 2 * L), m3 = V::load(p + 3 * L);
-      typename V::Idx r0 = V::idx_splat(first_row), r1 = r0, r2 = r0, r3 = r0;
-      for (int64_t d = d0; d < d1; ++d) {
-        for (int64_t h = (d == d0 ? h0 + 1 : h0); h < h1; ++h) {
-          const int64_t row = d * s.in[1] + h;
-          const typename V::Idx r = V::idx_splat(row);
-          const T* q = image + row * W + w;
-          const V v0 = V::load(q), v1 = V::load(q + L), v2 = V::load(q + 2 * L),
-                  v3 = V::load(q + 3 * L);
-          const typename V::Mask t0 = V::takes(v0, m0), t1 = V::takes(v1, m1),
-                                 t2 = V::takes(v2, m2), t3 = V::takes(v3, m3);
-          m0 = V::select(t0, v0, m0);
-          m1 = V::select(t1, v1, m1);
-          m2 = V::select(t2, v2, m2);
-          m3 = V::select(t3, v3, m3);
-          r0 = V::idx_select(t0, r, r0);
-          r1 = V::idx_select(t1, r, r1);
-          r2 = V::idx_select(t2, r, r2);
-          r3 = V::idx_select(t3, r, r3);
-        }
-      }
-      V::store(col_val.data() + w, m0);
-      V::store(col_val.data() + w + L, m1);
-      V::store(col_val.data() + w + 2 * L, m2);
-      V::store(col_val.data() + w + 3 * L, m3);
-      V::idx_store(col_row.data() + w, r0);
-      V::idx_store(col_row.data() + w + L, r1);
-      V::idx_store(col_row.data() + w + 2 * L, r2);
-      V::idx_store(col_row.data() + w + 3 * L, r3);
+    // Pass 1: column maxima over the window's rows, in row-major order.
+    ptrdiff_t nrows = 0;
+    for (ptrdiff_t d = d0; d < d1; ++d) {
+      for (ptrdiff_t h = h0; h < h1; ++h) offs[static_cast<size_t>(nrows++)] = (d * H + h) * W;
     }
-    for (; w < W; ++w) {
-      T m = image[first_row * W + w];
-      int64_t r = first_row;
-      for (int64_t d = d0; d < d1; ++d) {
-        for (int64_t h = (d == d0 ? h0 + 1 : h0); h < h1; ++h) {
-          const int64_t row = d * s.in[1] + h;
-          const T v = image[row * W + w];
-          if (v > m || std::isnan(v)) {
-            m = v;
-            r = row;
-          }
-        }
-      }
-      col_val[static_cast<size_t>(w)] = m;
-      col_row[static_cast<size_t>(w)] = static_cast<Index>(r);
-    }
+    all_column_maxima<V>(plane, offs.data(), nrows, W, col_val.data(), col_idx.data());
 
     // Pass 2: merge the columns of each W window, branch-free (random data would make the
     // comparisons unpredictable).
-    int64_t ow = 0;
+    ptrdiff_t ow = 0;
 #if AP_HAVE_SIMD
     if constexpr (std::is_same<V, F32x4>::value) {
-      ow = merge_columns_x4(ww, OW, W, col_val.data(), col_row.data(), out, out_idx);
+      ow = merge_columns_x4(ww, OW, W, col_val.data(), col_idx.data(), out, out_idx);
     }
 #endif
     for (; ow < OW; ++ow) {
-      int64_t c = win_start(ww, ow);
+      ptrdiff_t c = win_start(ww, ow);
       T best = col_val[static_cast<size_t>(c)];
-      int64_t best_i = col_row[static_cast<size_t>(c)] * W + c;
+      int64_t best_i = col_idx[static_cast<size_t>(c)];
       for (++c; c < win_end(ww, ow); ++c) {
         const T v = col_val[static_cast<size_t>(c)];
-        const int64_t i = col_row[static_cast<size_t>(c)] * W + c;
+        const int64_t i = col_idx[static_cast<size_t>(c)];
         const bool vn = v != v, bn = best != best;
         const bool take =
             (vn & (!bn | (i > best_i))) | (!vn & !bn & ((v > best) | ((v == best) & (i < best_i))));

@@ -59,9 +59,17 @@ struct Scalar {
   // PyTorch's max update rule: a strictly greater value or any NaN replaces the current maximum.
   static Mask takes(Scalar cand, Scalar cur) { return {cand.v > cur.v || std::isnan(cand.v)}; }
   static Scalar select(Mask m, Scalar a, Scalar b) { return m.m ? a : b; }
+  // The NaN-free half of the rule, for blocks known to hold no NaN: a compare and a max instead of
+  // two compares, an or and a select.
+  static Mask gt(Scalar a, Scalar b) { return {a.v > b.v}; }
+  static Scalar keep_greater(Scalar cur, Scalar cand) { return cand.v > cur.v ? cand : cur; }
+  static bool any_nan(Scalar a) { return std::isnan(a.v); }
   static Idx idx_splat(int64_t i) { return {i}; }
   static Idx idx_iota(int64_t base) { return {base}; }
   static Idx idx_select(Mask m, Idx a, Idx b) { return m.m ? a : b; }
+  // m ? later : cur where later >= cur >= 0 (positions met in increasing order).
+  static Idx idx_later(Mask m, Idx later, Idx cur) { return m.m ? later : cur; }
+  static Idx idx_add(Idx a, Idx b) { return {a.v + b.v}; }
   static Idx idx_load(const Index* p) { return {*p}; }
   static void idx_store(Index* p, Idx a) { *p = a.v; }
   static void idx_store_i32(int32_t* p, Idx a) { *p = static_cast<int32_t>(a.v); }
@@ -148,12 +156,22 @@ struct F32x4 {
     return {wasm_v128_or(wasm_f32x4_gt(cand.v, cur.v), wasm_f32x4_ne(cand.v, cand.v))};
   }
   static F32x4 select(Mask m, F32x4 a, F32x4 b) { return {wasm_v128_bitselect(a.v, b.v, m.m)}; }
+  static Mask gt(F32x4 a, F32x4 b) { return {wasm_f32x4_gt(a.v, b.v)}; }
+  // pmax(cur, cand) is cur < cand ? cand : cur: one maxps, where bitselect takes three.
+  static F32x4 keep_greater(F32x4 cur, F32x4 cand) { return {wasm_f32x4_pmax(cur.v, cand.v)}; }
+  static bool any_nan(F32x4 a) { return wasm_v128_any_true(wasm_f32x4_ne(a.v, a.v)); }
   static Idx idx_splat(int64_t i) { return {wasm_i32x4_splat(static_cast<int32_t>(i))}; }
   static Idx idx_iota(int64_t base) {
     const int32_t b = static_cast<int32_t>(base);
     return {wasm_i32x4_make(b, b + 1, b + 2, b + 3)};
   }
   static Idx idx_select(Mask m, Idx a, Idx b) { return {wasm_v128_bitselect(a.v, b.v, m.m)}; }
+  // Two instructions where bitselect takes three. min_u(m, later) is m & later for a lane mask;
+  // spelt as an and, LLVM would rewrite it into a bitselect with zero.
+  static Idx idx_later(Mask m, Idx later, Idx cur) {
+    return {wasm_i32x4_max(cur.v, wasm_u32x4_min(m.m, later.v))};
+  }
+  static Idx idx_add(Idx a, Idx b) { return {wasm_i32x4_add(a.v, b.v)}; }
   static Idx idx_load(const Index* p) { return {wasm_v128_load(p)}; }
   static void idx_store(Index* p, Idx a) { wasm_v128_store(p, a.v); }
   static void idx_store_i32(int32_t* p, Idx a) { wasm_v128_store(p, a.v); }
@@ -255,9 +273,15 @@ struct F64x2 {
     return {wasm_v128_or(wasm_f64x2_gt(cand.v, cur.v), wasm_f64x2_ne(cand.v, cand.v))};
   }
   static F64x2 select(Mask m, F64x2 a, F64x2 b) { return {wasm_v128_bitselect(a.v, b.v, m.m)}; }
+  static Mask gt(F64x2 a, F64x2 b) { return {wasm_f64x2_gt(a.v, b.v)}; }
+  static F64x2 keep_greater(F64x2 cur, F64x2 cand) { return {wasm_f64x2_pmax(cur.v, cand.v)}; }
+  static bool any_nan(F64x2 a) { return wasm_v128_any_true(wasm_f64x2_ne(a.v, a.v)); }
   static Idx idx_splat(int64_t i) { return {wasm_i64x2_splat(i)}; }
   static Idx idx_iota(int64_t base) { return {wasm_i64x2_make(base, base + 1)}; }
   static Idx idx_select(Mask m, Idx a, Idx b) { return {wasm_v128_bitselect(a.v, b.v, m.m)}; }
+  // No i64x2 max in SIMD128: a select.
+  static Idx idx_later(Mask m, Idx later, Idx cur) { return idx_select(m, later, cur); }
+  static Idx idx_add(Idx a, Idx b) { return {wasm_i64x2_add(a.v, b.v)}; }
   static Idx idx_load(const Index* p) { return {wasm_v128_load(p)}; }
   static void idx_store(Index* p, Idx a) { wasm_v128_store(p, a.v); }
   static void idx_store_i32(int32_t* p, Idx a) {

@@ -220,11 +220,14 @@ TEST_CASE("random shapes: every kernel matches the reference at 1..4 threads", "
 }
 
 TEST_CASE("boundary classes in every layout and rank", "[kernels]") {
-  // kh != kw, C % 4 != 0: the shape of PyTorch's own channels-last backward bug.
+  // kh != kw, C % 4 != 0: the shape of PyTorch's own channels-last backward bug. The last two: W
+  // windows of 4 and more, four and more of them (the max merge's unmasked path), W a multiple of
+  // 16 and not (pass 1's overlapping tail block).
   const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes2d = {
       {{13, 17}, {7, 7}},   {{13, 17}, {1, 1}}, {{9, 9}, {9, 9}},   {{5, 5}, {7, 7}},
       {{8, 64}, {16, 128}}, {{6, 40}, {5, 39}}, {{14, 14}, {7, 7}}, {{11, 90}, {3, 3}},
       {{7, 3}, {4, 2}},     {{1, 1}, {3, 2}},   {{20, 33}, {6, 4}}, {{3, 81}, {2, 80}},
+      {{6, 64}, {2, 8}},    {{5, 70}, {3, 9}},
   };
   uint32_t seed = 1000;
   std::vector<Config> configs;
