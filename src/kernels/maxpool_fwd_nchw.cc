@@ -20,14 +20,29 @@ namespace kernels {
 
 namespace {
 
+#if AP_HAVE_SIMD
+// Without NaN, "larger value, ties to the smaller index" is one signed compare of 64-bit keys:
+// the value as an int32 whose order is the float order (negatives' magnitude bits flipped; -0 and
+// +0 both 0, as they compare equal), above 0x7FFFFFFF - index.
+inline void store_keys(v128_t bits, v128_t idx, int64_t* keys) {
+  const v128_t neg = wasm_i32x4_shr(bits, 31);
+  const v128_t ordered = wasm_i32x4_sub(wasm_v128_xor(bits, wasm_u32x4_shr(neg, 1)), neg);
+  const v128_t low = wasm_i32x4_sub(wasm_i32x4_splat(0x7FFFFFFF), idx);
+  wasm_v128_store(keys, wasm_i32x4_shuffle(low, ordered, 0, 4, 1, 5));
+  wasm_v128_store(keys + 2, wasm_i32x4_shuffle(low, ordered, 2, 6, 3, 7));
+}
+#endif
+
 // Pass 1 for columns [w, w + U*L) of one output row: the row-major rule down each column over the
 // window's rows (offsets from the plane start, increasing), leaving the maximum and its flat index
 // per column. Without kExact it assumes the block holds no NaN, so a compare and a max do the work
 // of the full rule; a running sum of everything read (NaN, or inf - inf, poisons it) checks the
-// assumption once per block, and a false return asks for the exact rerun.
+// assumption once per block, and a false return asks for the exact rerun. Blocks without NaN also
+// leave the merge keys of their columns when asked (float32 only).
 template <class V, int U, bool kExact>
 bool column_block(const typename V::Elem* plane, const ptrdiff_t* offs, ptrdiff_t nrows,
-                  ptrdiff_t w, typename V::Elem* col_val, typename V::Index* col_idx) {
+                  ptrdiff_t w, typename V::Elem* col_val, typename V::Index* col_idx,
+                  int64_t* keys) {
   using T = typename V::Elem;
   using Idx = typename V::Idx;
   constexpr ptrdiff_t L = V::kLanes;
@@ -63,34 +78,53 @@ bool column_block(const typename V::Elem* plane, const ptrdiff_t* offs, ptrdiff_
     if (V::any_nan(sum)) return false;
   }
   for (int u = 0; u < U; ++u) {
+    const Idx i = V::idx_add(r[u], V::idx_iota(w + u * L));
     V::store(col_val + w + u * L, m[u]);
-    V::idx_store(col_idx + w + u * L, V::idx_add(r[u], V::idx_iota(w + u * L)));
+    V::idx_store(col_idx + w + u * L, i);
+#if AP_HAVE_SIMD
+    if constexpr (std::is_same<V, F32x4>::value && !kExact) {
+      if (keys != nullptr) store_keys(m[u].v, i.v, keys + w + u * L);
+    }
+#endif
   }
+  (void)keys;
   return true;
 }
 
+// True when the block took the exact rerun (it may hold NaN; its keys are not written).
 template <class V, int U>
-void column_maxima(const typename V::Elem* plane, const ptrdiff_t* offs, ptrdiff_t nrows,
-                   ptrdiff_t w, typename V::Elem* col_val, typename V::Index* col_idx) {
-  if (!column_block<V, U, false>(plane, offs, nrows, w, col_val, col_idx)) {
-    column_block<V, U, true>(plane, offs, nrows, w, col_val, col_idx);
-  }
+bool column_maxima(const typename V::Elem* plane, const ptrdiff_t* offs, ptrdiff_t nrows,
+                   ptrdiff_t w, typename V::Elem* col_val, typename V::Index* col_idx,
+                   int64_t* keys = nullptr) {
+  if (column_block<V, U, false>(plane, offs, nrows, w, col_val, col_idx, keys)) return false;
+  column_block<V, U, true>(plane, offs, nrows, w, col_val, col_idx, nullptr);
+  return true;
 }
 
 // Pass 1 over columns [0, W): blocks of four vectors, the tail as one block overlapping columns
-// already done (same results), narrower blocks only for rows shorter than four vectors.
+// already done (same results), narrower blocks only for rows shorter than four vectors. With keys
+// (rows of four vectors and more), returns whether some block may hold NaN and wrote no keys.
 template <class V>
-void all_column_maxima(const typename V::Elem* plane, const ptrdiff_t* offs, ptrdiff_t nrows,
-                       ptrdiff_t W, typename V::Elem* col_val, typename V::Index* col_idx) {
+bool all_column_maxima(const typename V::Elem* plane, const ptrdiff_t* offs, ptrdiff_t nrows,
+                       ptrdiff_t W, typename V::Elem* col_val, typename V::Index* col_idx,
+                       int64_t* keys) {
   using S = Scalar<typename V::Elem>;
   constexpr ptrdiff_t L = V::kLanes;
   ptrdiff_t w = 0;
-  for (; w + 4 * L <= W; w += 4 * L) column_maxima<V, 4>(plane, offs, nrows, w, col_val, col_idx);
-  if (w == W) return;
-  if (W >= 4 * L) return column_maxima<V, 4>(plane, offs, nrows, W - 4 * L, col_val, col_idx);
+  bool exact = false;
+  for (; w + 4 * L <= W; w += 4 * L) {
+    exact |= column_maxima<V, 4>(plane, offs, nrows, w, col_val, col_idx, keys);
+  }
+  if (w == W) return exact;
+  if (W >= 4 * L) {
+    return column_maxima<V, 4>(plane, offs, nrows, W - 4 * L, col_val, col_idx, keys) || exact;
+  }
   for (; w + L <= W; w += L) column_maxima<V, 1>(plane, offs, nrows, w, col_val, col_idx);
-  if (w == W) return;
-  if (W >= L) return column_maxima<V, 1>(plane, offs, nrows, W - L, col_val, col_idx);
+  if (w == W) return true;
+  if (W >= L) {
+    column_maxima<V, 1>(plane, offs, nrows, W - L, col_val, col_idx);
+    return true;
+  }
   for (; w < W; ++w) {  // one-lane twin; its int64 index may be wider than V's
     typename S::Elem v;
     typename S::Index i;
@@ -98,6 +132,7 @@ void all_column_maxima(const typename V::Elem* plane, const ptrdiff_t* offs, ptr
     col_val[w] = v;
     col_idx[w] = static_cast<typename V::Index>(i + w);
   }
+  return true;
 }
 
 #if AP_HAVE_SIMD
@@ -233,8 +268,49 @@ ptrdiff_t merge_columns_x4(const AxisWindows& ww, ptrdiff_t OW, const float* col
   return ow;
 }
 
-ptrdiff_t merge_columns_x4(const AxisWindows& ww, ptrdiff_t OW, ptrdiff_t W, const float* col_val,
-                           const int32_t* col_idx, float* out, int32_t* out_idx) {
+// Pass 2 for float32 columns without NaN, every W window at least two long: two windows at a time,
+// one per 64-bit lane, each step a compare and a select of keys. Block b of a window starts at
+// min(2b, len - 2), so the last block may repeat a column, which the maximum ignores. The value is
+// read back from the plane at the winning index (the key lost the sign of zero).
+void merge_keys_x2(const AxisWindows& ww, ptrdiff_t OW, const int64_t* keys, const float* plane,
+                   float* out, int32_t* out_idx) {
+  for (ptrdiff_t ow = 0; ow < OW; ow += 2) {
+    const ptrdiff_t o1 = std::min(ow + 1, OW - 1);  // an odd last window pairs with itself
+    const ptrdiff_t st0 = static_cast<ptrdiff_t>(win_start(ww, ow));
+    const ptrdiff_t st1 = static_cast<ptrdiff_t>(win_start(ww, o1));
+    const ptrdiff_t len0 = static_cast<ptrdiff_t>(win_len(ww, ow));
+    const ptrdiff_t len1 = static_cast<ptrdiff_t>(win_len(ww, o1));
+    const ptrdiff_t kmax = std::max(len0, len1);
+    v128_t a = wasm_v128_load(keys + st0), b = wasm_v128_load(keys + st1);
+    v128_t best = wasm_i64x2_shuffle(a, b, 0, 2);
+    v128_t k = wasm_i64x2_shuffle(a, b, 1, 3);
+    best = wasm_v128_bitselect(k, best, wasm_i64x2_gt(k, best));
+    for (ptrdiff_t j = 2; j < kmax; j += 2) {
+      a = wasm_v128_load(keys + st0 + std::min(j, len0 - 2));
+      b = wasm_v128_load(keys + st1 + std::min(j, len1 - 2));
+      k = wasm_i64x2_shuffle(a, b, 0, 2);
+      best = wasm_v128_bitselect(k, best, wasm_i64x2_gt(k, best));
+      k = wasm_i64x2_shuffle(a, b, 1, 3);
+      best = wasm_v128_bitselect(k, best, wasm_i64x2_gt(k, best));
+    }
+    const int32_t i0 = 0x7FFFFFFF - wasm_i32x4_extract_lane(best, 0);
+    const int32_t i1 = 0x7FFFFFFF - wasm_i32x4_extract_lane(best, 2);
+    out_idx[ow] = i0;
+    out[ow] = plane[i0];
+    out_idx[o1] = i1;
+    out[o1] = plane[i1];
+  }
+}
+
+// Pass 2 for float32: returns the first window left to the scalar merge. Keys, when pass 1 wrote
+// them for every column, merge fastest; else a scan for NaN picks the four-window merge's rule.
+ptrdiff_t merge_columns_f32(const AxisWindows& ww, ptrdiff_t OW, ptrdiff_t W, bool have_keys,
+                            const float* col_val, const int32_t* col_idx, const int64_t* keys,
+                            const float* plane, float* out, int32_t* out_idx) {
+  if (have_keys) {
+    merge_keys_x2(ww, OW, keys, plane, out, out_idx);
+    return OW;
+  }
   v128_t nan = wasm_i32x4_splat(0);
   ptrdiff_t c = 0;
   for (; c + 4 <= W; c += 4) {
@@ -263,6 +339,12 @@ void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
   const size_t padded = static_cast<size_t>(W + max_win_len(ww) + 4);
   std::vector<T> col_val(padded);
   std::vector<Index> col_idx(padded);
+  // Merge keys (float32): pass 1 writes them in blocks of four vectors, the key merge reads pairs.
+  ptrdiff_t min_len = W;
+  for (int64_t o = 0; o < OW; ++o) min_len = std::min<ptrdiff_t>(min_len, win_len(ww, o));
+  const bool use_keys = std::is_same<V, Widest<float>::type>::value && V::kLanes > 1 &&
+                        W >= 4 * V::kLanes && min_len >= 2;
+  std::vector<int64_t> keys(use_keys ? padded : 0);
   std::vector<ptrdiff_t> offs(static_cast<size_t>(max_win_len(wd) * max_win_len(wh)));
   for (int64_t item = begin; item < end; ++item) {
     const int64_t img = item / s.out_rows();
@@ -299,14 +381,16 @@ void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
     for (ptrdiff_t d = d0; d < d1; ++d) {
       for (ptrdiff_t h = h0; h < h1; ++h) offs[static_cast<size_t>(nrows++)] = (d * H + h) * W;
     }
-    all_column_maxima<V>(plane, offs.data(), nrows, W, col_val.data(), col_idx.data());
+    const bool exact = all_column_maxima<V>(plane, offs.data(), nrows, W, col_val.data(),
+                                            col_idx.data(), keys.empty() ? nullptr : keys.data());
 
     // Pass 2: merge the columns of each W window, branch-free (random data would make the
     // comparisons unpredictable).
     ptrdiff_t ow = 0;
 #if AP_HAVE_SIMD
     if constexpr (std::is_same<V, F32x4>::value) {
-      ow = merge_columns_x4(ww, OW, W, col_val.data(), col_idx.data(), out, out_idx);
+      ow = merge_columns_f32(ww, OW, W, !keys.empty() && !exact, col_val.data(), col_idx.data(),
+                             keys.data(), plane, out, out_idx);
     }
 #endif
     for (; ow < OW; ++ow) {

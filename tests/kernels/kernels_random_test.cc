@@ -292,3 +292,36 @@ TEST_CASE("max keeps PyTorch's NaN and tie rules across merged columns", "[kerne
     }
   }
 }
+
+TEST_CASE("max merge keys keep ties, signed zeros and infinities exact", "[kernels]") {
+  // Rows of 16 columns and more without NaN take the 64-bit key merge. Few distinct values make
+  // ties across columns common; -0 and +0 compare equal, so the first in row-major order wins and
+  // its sign must survive.
+  const float inf = std::numeric_limits<float>::infinity();
+  const float pool[] = {-0.0f, 0.0f, -1.0f, 1.0f, -inf, inf};
+  std::mt19937 rng(7);
+  for (int trial = 0; trial < 40; ++trial) {
+    const int64_t H = 1 + static_cast<int64_t>(rng() % 5),
+                  W = 16 + static_cast<int64_t>(rng() % 40);
+    const int64_t OW = 2 + static_cast<int64_t>(rng() % static_cast<uint32_t>(W / 2 - 1));
+    const int64_t distinct = trial % 2 ? 2 : 6;  // signed zeros only, or all six
+    PoolGeometry g;
+    REQUIRE(plan_forward(PoolKind::kMax, 2, Layout::kChannelsFirst, {2, H, W}, {1, OW}, &g).ok());
+    const WindowTables w = make_window_tables(g);
+    std::vector<float> plane(static_cast<size_t>(g.input_numel()));
+    for (float& x : plane) x = pool[rng() % distinct];
+    std::vector<float> want(static_cast<size_t>(g.output_numel()));
+    std::vector<int32_t> want_idx(want.size());
+    reference::max_forward(g, w, plane.data(), want.data(), want_idx.data());
+    for (Isa isa : isas()) {
+      INFO("H " << H << " W " << W << " OW " << OW << " " << kernels::isa_name(isa));
+      RunOptions opt;
+      opt.isa = isa;
+      std::vector<float> out(want.size());
+      std::vector<int32_t> idx(want.size());
+      kernels::run_max_forward(g, w, plane.data(), out.data(), idx.data(), nullptr, opt);
+      CHECK(idx == want_idx);
+      CHECK(bit_difference(out, want) == "");
+    }
+  }
+}
