@@ -37,8 +37,8 @@ inline void store_keys(v128_t bits, v128_t idx, int64_t* keys) {
 // window's rows (offsets from the plane start, increasing), leaving the maximum and its flat index
 // per column. Without kExact it assumes the block holds no NaN, so a compare and a max do the work
 // of the full rule; a running sum of everything read (NaN, or inf - inf, poisons it) checks the
-// assumption once per block, and a false return asks for the exact rerun. Blocks without NaN also
-// leave the merge keys of their columns when asked (float32 only).
+// assumption once per block, and a false return asks for the exact rerun. Asked for merge keys
+// (float32 only), a block without NaN leaves only those.
 template <class V, int U, bool kExact>
 bool column_block(const typename V::Elem* plane, const ptrdiff_t* offs, ptrdiff_t nrows,
                   ptrdiff_t w, typename V::Elem* col_val, typename V::Index* col_idx,
@@ -79,31 +79,36 @@ bool column_block(const typename V::Elem* plane, const ptrdiff_t* offs, ptrdiff_
   }
   for (int u = 0; u < U; ++u) {
     const Idx i = V::idx_add(r[u], V::idx_iota(w + u * L));
-    V::store(col_val + w + u * L, m[u]);
-    V::idx_store(col_idx + w + u * L, i);
 #if AP_HAVE_SIMD
     if constexpr (std::is_same<V, F32x4>::value && !kExact) {
-      if (keys != nullptr) store_keys(m[u].v, i.v, keys + w + u * L);
+      if (keys != nullptr) {
+        store_keys(m[u].v, i.v, keys + w + u * L);
+        continue;
+      }
     }
 #endif
+    V::store(col_val + w + u * L, m[u]);
+    V::idx_store(col_idx + w + u * L, i);
   }
   (void)keys;
   return true;
 }
 
-// True when the block took the exact rerun (it may hold NaN; its keys are not written).
+// With keys, false when the block may hold NaN (nothing written: the row needs values and
+// indices instead). Without, always true.
 template <class V, int U>
 bool column_maxima(const typename V::Elem* plane, const ptrdiff_t* offs, ptrdiff_t nrows,
                    ptrdiff_t w, typename V::Elem* col_val, typename V::Index* col_idx,
                    int64_t* keys = nullptr) {
-  if (column_block<V, U, false>(plane, offs, nrows, w, col_val, col_idx, keys)) return false;
+  if (column_block<V, U, false>(plane, offs, nrows, w, col_val, col_idx, keys)) return true;
+  if (keys != nullptr) return false;
   column_block<V, U, true>(plane, offs, nrows, w, col_val, col_idx, nullptr);
   return true;
 }
 
 // Pass 1 over columns [0, W): blocks of four vectors, the tail as one block overlapping columns
 // already done (same results), narrower blocks only for rows shorter than four vectors. With keys
-// (rows of four vectors and more), returns whether some block may hold NaN and wrote no keys.
+// (rows of four vectors and more), stops with false at the first block that may hold NaN.
 template <class V>
 bool all_column_maxima(const typename V::Elem* plane, const ptrdiff_t* offs, ptrdiff_t nrows,
                        ptrdiff_t W, typename V::Elem* col_val, typename V::Index* col_idx,
@@ -111,13 +116,12 @@ bool all_column_maxima(const typename V::Elem* plane, const ptrdiff_t* offs, ptr
   using S = Scalar<typename V::Elem>;
   constexpr ptrdiff_t L = V::kLanes;
   ptrdiff_t w = 0;
-  bool exact = false;
   for (; w + 4 * L <= W; w += 4 * L) {
-    exact |= column_maxima<V, 4>(plane, offs, nrows, w, col_val, col_idx, keys);
+    if (!column_maxima<V, 4>(plane, offs, nrows, w, col_val, col_idx, keys)) return false;
   }
-  if (w == W) return exact;
+  if (w == W) return true;
   if (W >= 4 * L) {
-    return column_maxima<V, 4>(plane, offs, nrows, W - 4 * L, col_val, col_idx, keys) || exact;
+    return column_maxima<V, 4>(plane, offs, nrows, W - 4 * L, col_val, col_idx, keys);
   }
   for (; w + L <= W; w += L) column_maxima<V, 1>(plane, offs, nrows, w, col_val, col_idx);
   if (w == W) return true;
@@ -381,16 +385,21 @@ void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
     for (ptrdiff_t d = d0; d < d1; ++d) {
       for (ptrdiff_t h = h0; h < h1; ++h) offs[static_cast<size_t>(nrows++)] = (d * H + h) * W;
     }
-    const bool exact = all_column_maxima<V>(plane, offs.data(), nrows, W, col_val.data(),
-                                            col_idx.data(), keys.empty() ? nullptr : keys.data());
+    // With keys first; a row that may hold NaN runs again for values and indices.
+    const bool have_keys =
+        !keys.empty() && all_column_maxima<V>(plane, offs.data(), nrows, W, col_val.data(),
+                                              col_idx.data(), keys.data());
+    if (!have_keys) {
+      all_column_maxima<V>(plane, offs.data(), nrows, W, col_val.data(), col_idx.data(), nullptr);
+    }
 
     // Pass 2: merge the columns of each W window, branch-free (random data would make the
     // comparisons unpredictable).
     ptrdiff_t ow = 0;
 #if AP_HAVE_SIMD
     if constexpr (std::is_same<V, F32x4>::value) {
-      ow = merge_columns_f32(ww, OW, W, !keys.empty() && !exact, col_val.data(), col_idx.data(),
-                             keys.data(), plane, out, out_idx);
+      ow = merge_columns_f32(ww, OW, W, have_keys, col_val.data(), col_idx.data(), keys.data(),
+                             plane, out, out_idx);
     }
 #endif
     for (; ow < OW; ++ow) {
