@@ -272,37 +272,25 @@ ptrdiff_t merge_columns_x4(const AxisWindows& ww, ptrdiff_t OW, const float* col
   return ow;
 }
 
-// Pass 2 for float32 columns without NaN, every W window at least two long: two windows at a time,
-// one per 64-bit lane, each step a compare and a select of keys. Block b of a window starts at
-// min(2b, len - 2), so the last block may repeat a column, which the maximum ignores. The value is
-// read back from the plane at the winning index (the key lost the sign of zero).
-void merge_keys_x2(const AxisWindows& ww, ptrdiff_t OW, const int64_t* keys, const float* plane,
-                   float* out, int32_t* out_idx) {
-  for (ptrdiff_t ow = 0; ow < OW; ow += 2) {
-    const ptrdiff_t o1 = std::min(ow + 1, OW - 1);  // an odd last window pairs with itself
-    const ptrdiff_t st0 = static_cast<ptrdiff_t>(win_start(ww, ow));
-    const ptrdiff_t st1 = static_cast<ptrdiff_t>(win_start(ww, o1));
-    const ptrdiff_t len0 = static_cast<ptrdiff_t>(win_len(ww, ow));
-    const ptrdiff_t len1 = static_cast<ptrdiff_t>(win_len(ww, o1));
-    const ptrdiff_t kmax = std::max(len0, len1);
-    v128_t a = wasm_v128_load(keys + st0), b = wasm_v128_load(keys + st1);
-    v128_t best = wasm_i64x2_shuffle(a, b, 0, 2);
-    v128_t k = wasm_i64x2_shuffle(a, b, 1, 3);
-    best = wasm_v128_bitselect(k, best, wasm_i64x2_gt(k, best));
-    for (ptrdiff_t j = 2; j < kmax; j += 2) {
-      a = wasm_v128_load(keys + st0 + std::min(j, len0 - 2));
-      b = wasm_v128_load(keys + st1 + std::min(j, len1 - 2));
-      k = wasm_i64x2_shuffle(a, b, 0, 2);
-      best = wasm_v128_bitselect(k, best, wasm_i64x2_gt(k, best));
-      k = wasm_i64x2_shuffle(a, b, 1, 3);
+// Pass 2 for float32 columns without NaN, every W window at least two long: a window's keys two
+// at a time (one compare and one select of 64-bit lanes per pair of columns), then its two lanes.
+// The last pair starts at len - 2, so it may repeat a column, which the maximum ignores. The value
+// is read back from the plane at the winning index (the key lost the sign of zero).
+void merge_keys(const AxisWindows& ww, ptrdiff_t OW, const int64_t* keys, const float* plane,
+                float* out, int32_t* out_idx) {
+  for (ptrdiff_t ow = 0; ow < OW; ++ow) {
+    const int64_t* p = keys + static_cast<ptrdiff_t>(win_start(ww, ow));
+    const ptrdiff_t len = static_cast<ptrdiff_t>(win_len(ww, ow));
+    v128_t best = wasm_v128_load(p);
+    for (ptrdiff_t j = 2; j < len; j += 2) {
+      const v128_t k = wasm_v128_load(p + std::min(j, len - 2));
       best = wasm_v128_bitselect(k, best, wasm_i64x2_gt(k, best));
     }
-    const int32_t i0 = 0x7FFFFFFF - wasm_i32x4_extract_lane(best, 0);
-    const int32_t i1 = 0x7FFFFFFF - wasm_i32x4_extract_lane(best, 2);
-    out_idx[ow] = i0;
-    out[ow] = plane[i0];
-    out_idx[o1] = i1;
-    out[o1] = plane[i1];
+    const v128_t k = wasm_i64x2_shuffle(best, best, 1, 0);
+    best = wasm_v128_bitselect(k, best, wasm_i64x2_gt(k, best));
+    const int32_t i = 0x7FFFFFFF - wasm_i32x4_extract_lane(best, 0);
+    out_idx[ow] = i;
+    out[ow] = plane[i];
   }
 }
 
@@ -312,7 +300,7 @@ ptrdiff_t merge_columns_f32(const AxisWindows& ww, ptrdiff_t OW, ptrdiff_t W, bo
                             const float* col_val, const int32_t* col_idx, const int64_t* keys,
                             const float* plane, float* out, int32_t* out_idx) {
   if (have_keys) {
-    merge_keys_x2(ww, OW, keys, plane, out, out_idx);
+    merge_keys(ww, OW, keys, plane, out, out_idx);
     return OW;
   }
   v128_t nan = wasm_i32x4_splat(0);
