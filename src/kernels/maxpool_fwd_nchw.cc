@@ -140,18 +140,6 @@ bool all_column_maxima(const typename V::Elem* plane, const ptrdiff_t* offs, ptr
 }
 
 #if AP_HAVE_SIMD
-// Lanes of a, b, c, d (rows of a 4x4 block) as columns: out[j] lane k = row k's element j.
-inline void transpose4(v128_t a, v128_t b, v128_t c, v128_t d, v128_t* out) {
-  const v128_t t0 = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5);
-  const v128_t t1 = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
-  const v128_t t2 = wasm_i32x4_shuffle(c, d, 0, 4, 1, 5);
-  const v128_t t3 = wasm_i32x4_shuffle(c, d, 2, 6, 3, 7);
-  out[0] = wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5);
-  out[1] = wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7);
-  out[2] = wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5);
-  out[3] = wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7);
-}
-
 // Pass 2 for float32 over windows [0, OW rounded down to 4): lane k merges the columns of window
 // ow + k with the same rule as the scalar merge. Four contiguous loads and a transpose bring in
 // four steps of all four windows; a lane's steps past its window's end (into the next window or
@@ -193,10 +181,10 @@ inline void merge_step_masked(v128_t v, v128_t i, int32_t j, v128_t lenv, v128_t
 // Columns [j, j + 4) of the four windows whose columns start at pv[k], pi[k], as four steps.
 inline void load_steps(const float* const* pv, const int32_t* const* pi, ptrdiff_t j, v128_t* v,
                        v128_t* i) {
-  transpose4(wasm_v128_load(pv[0] + j), wasm_v128_load(pv[1] + j), wasm_v128_load(pv[2] + j),
-             wasm_v128_load(pv[3] + j), v);
-  transpose4(wasm_v128_load(pi[0] + j), wasm_v128_load(pi[1] + j), wasm_v128_load(pi[2] + j),
-             wasm_v128_load(pi[3] + j), i);
+  transpose4x4(wasm_v128_load(pv[0] + j), wasm_v128_load(pv[1] + j), wasm_v128_load(pv[2] + j),
+               wasm_v128_load(pv[3] + j), v);
+  transpose4x4(wasm_v128_load(pi[0] + j), wasm_v128_load(pi[1] + j), wasm_v128_load(pi[2] + j),
+               wasm_v128_load(pi[3] + j), i);
 }
 
 // Pass 2 for float32 over windows [0, OW rounded down to 4): lane k merges the columns of window

@@ -8,6 +8,7 @@
 
 #include "../parallel.h"
 #include "kernels.h"
+#include "maxpool_fwd_nchw_uniform.h"
 #include "simd.h"
 #include "uniform_windows.h"
 
@@ -136,6 +137,11 @@ void run_max_forward(const PoolGeometry& g, const WindowTables& w, const T* inpu
   const bool last = g.layout == Layout::kChannelsLast;
   with_isa<T>(o.isa, [&](auto v) {
     using V = decltype(v);
+    if (use_uniform(g, a.s) && maxpool_uniform_width(uniform_window_len(w.w))) {
+      run_items(pool, o, a.s.images * a.s.out_rows(), elements, kMaxForwardCost,
+                [&](int64_t b, int64_t e) { maxpool_fwd_nchw_uniform<V>(a, b, e); });
+      return;
+    }
     if (use_groups<V>(g, a.s)) {
       run_items(pool, o, groups(a.s.images, nchw_group_size<V>()), elements, kMaxForwardCost,
                 [&](int64_t b, int64_t e) { maxpool_fwd_nchw_groups<V>(a, b, e); });

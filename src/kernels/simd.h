@@ -225,6 +225,19 @@ struct F32x4 {
   }
 };
 
+// Lanes of a, b, c, d (rows of a 4x4 block of 32-bit lanes) as columns: out[j] lane k = row k's
+// element j.
+inline void transpose4x4(v128_t a, v128_t b, v128_t c, v128_t d, v128_t* out) {
+  const v128_t t0 = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5);
+  const v128_t t1 = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
+  const v128_t t2 = wasm_i32x4_shuffle(c, d, 0, 4, 1, 5);
+  const v128_t t3 = wasm_i32x4_shuffle(c, d, 2, 6, 3, 7);
+  out[0] = wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5);
+  out[1] = wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7);
+  out[2] = wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5);
+  out[3] = wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7);
+}
+
 struct F64x2 {
   using Elem = double;
   using Index = int64_t;
