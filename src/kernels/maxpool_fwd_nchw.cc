@@ -1,10 +1,13 @@
 // Max pooling forward, channels-first. PyTorch scans a window in row-major order with
 // `val > max || isnan(val)`: the first maximum wins and the last NaN wins. Pass 1 applies that rule
-// down each column of the (d, h) window with SIMD along W, keeping (value, flat index) per column.
+// down each column of the (d, h) window with SIMD along W, keeping (value, flat index) per column;
+// blocks without NaN (checked once per block) use a compare and a max instead of the full rule.
 // Pass 2 merges the columns of each W window; since columns are not visited in row-major order it
 // compares indices too, which picks exactly the element the row-major scan picks: the NaN with the
-// largest index if there is one, else the largest value with the smallest index. For float32 pass 2
-// runs four W windows at once, one per lane.
+// largest index if there is one, else the largest value with the smallest index. For float32 rows
+// without NaN, pass 1 packs each column into a 64-bit key ordered like that rule, so pass 2 is one
+// integer compare per pair of columns; rows that may hold NaN merge four W windows at once, one per
+// lane.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
