@@ -5,7 +5,6 @@
 // No two items write one element, so rows can go to any thread. Small planes go to
 // nchw_plane_groups.cc instead.
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 #include "kernels.h"
@@ -26,6 +25,28 @@ int64_t max_cover(const AxisWindows& w) {
   return m;
 }
 
+// e[w] = the sum, in output order, of the deltas of the W windows of grad row g that hold w.
+// Positions no earlier window reached are assigned with vector stores of the delta (they may run
+// up to L - 1 past the window: the next windows assign those positions again, since windows start
+// no later than the previous one ends; e has L - 1 elements of slack); positions an earlier window
+// reached get the delta added, so overlaps accumulate as in PyTorch's loop.
+template <class V>
+void expand_row(const typename V::Elem* g, const AxisWindows& ww, int64_t kdh,
+                typename V::Elem* e) {
+  using T = typename V::Elem;
+  constexpr int64_t L = V::kLanes;
+  int64_t filled = 0;  // e[0, filled) holds sums of earlier windows
+  for (int64_t ow = 0; ow < ww.out; ++ow) {
+    const T delta = g[ow] * window_scale<T>(1, kdh, win_len(ww, ow));
+    const int64_t w0 = win_start(ww, ow), w1 = win_end(ww, ow);
+    int64_t w = w0;
+    for (; w < std::min(w1, filled); ++w) e[w] += delta;
+    const V d = V::splat(delta);
+    for (; w < w1; w += L) V::store(e + w, d);
+    filled = std::max(filled, w1);
+  }
+}
+
 }  // namespace
 
 template <class V>
@@ -37,7 +58,8 @@ void avgpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, in
 
   // Cache of expanded output rows, keyed by their global output row number.
   const size_t slots = static_cast<size_t>(max_cover(wd) * max_cover(wh));
-  std::vector<T> expanded(slots * static_cast<size_t>(W));
+  const size_t stride = static_cast<size_t>(W + V::kLanes - 1);  // slack for expand_row
+  std::vector<T> expanded(slots * stride);
   std::vector<int64_t> key(slots, -1);
   std::vector<char> used(slots);
   std::vector<const T*> parts(slots);
@@ -67,25 +89,19 @@ void avgpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, in
         size_t slot = static_cast<size_t>(std::find(key.begin(), key.end(), k) - key.begin());
         T* e;
         if (slot < slots) {
-          e = expanded.data() + slot * static_cast<size_t>(W);
+          e = expanded.data() + slot * stride;
         } else {
           slot = static_cast<size_t>(std::find(used.begin(), used.end(), 0) - used.begin());
           used[slot] = 1;
           key[slot] = k;
-          e = expanded.data() + slot * static_cast<size_t>(W);
-          zero<V>(e, W);
-          const T* g = a.grad_output + k * OW;
-          const int64_t kdh = win_len(wd, od) * win_len(wh, oh);
-          for (int64_t ow = 0; ow < OW; ++ow) {
-            const T delta = g[ow] * window_scale<T>(1, kdh, win_len(ww, ow));
-            for (int64_t w = win_start(ww, ow); w < win_end(ww, ow); ++w) e[w] += delta;
-          }
+          e = expanded.data() + slot * stride;
+          expand_row<V>(a.grad_output + k * OW, ww, win_len(wd, od) * win_len(wh, oh), e);
         }
         parts[nparts++] = e;
       }
     }
     if (nparts == 1) {
-      std::memcpy(row, parts[0], static_cast<size_t>(W) * sizeof(T));
+      copy<V>(row, parts[0], W);
     } else {
       sum_rows<V>(parts.data(), static_cast<int64_t>(nparts), W, row);
     }

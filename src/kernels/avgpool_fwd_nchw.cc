@@ -1,30 +1,93 @@
 // Average pooling forward, channels-first (every plane is an image of one channel).
-// Pass 1 sums the input rows of an output row's (d, h) window with SIMD along W; pass 2 sums each
-// W window of that row: SIMD inside the window when it is long, a sliding SIMD sum when windows
-// are equally long and one apart (near-identity), scalar otherwise.
-// Small planes go to nchw_plane_groups.cc instead; global pooling to global_avgpool.cc.
+// Pass 1 sums the input rows of an output row's (d, h) window with SIMD along W into a row buffer;
+// pass 2 sums that row's W windows (row_windows.h). Rows whose (d, h) window repeats the previous
+// row's (growing along H or D) are copies; sliding windows over few rows (near-identity) skip the
+// row buffer. Small planes go to nchw_plane_groups.cc instead; global pooling to
+// global_avgpool.cc.
 #include <vector>
 
 #include "kernels.h"
+#include "row_windows.h"
 #include "rows.h"
 
 namespace adaptive_pool {
 namespace kernels {
 
+namespace {
+
+// out[o] = scale * sum over rows r < R and j < K of rows[r][o + j], for o < n. R and K are
+// template arguments so the loads unroll and the row pointers stay in registers; runtime counts
+// cost more in loop control than the loads themselves.
+template <class V, int R, int K>
+void sliding_sums(const typename V::Elem* const* rows, int64_t n, typename V::Elem scale,
+                  typename V::Elem* out) {
+  using T = typename V::Elem;
+  constexpr int64_t L = V::kLanes;
+  const T* row[R];
+  for (int r = 0; r < R; ++r) row[r] = rows[r];
+  const V vscale = V::splat(scale);
+  int64_t o = 0;
+  for (; o + L <= n; o += L) {
+    V sum = V::load(row[0] + o);
+    for (int j = 1; j < K; ++j) sum = V::add(sum, V::load(row[0] + o + j));
+    for (int r = 1; r < R; ++r) {
+      for (int j = 0; j < K; ++j) sum = V::add(sum, V::load(row[r] + o + j));
+    }
+    V::store(out + o, V::mul(sum, vscale));
+  }
+  for (; o < n; ++o) {
+    T sum = row[0][o];
+    for (int j = 1; j < K; ++j) sum += row[0][o + j];
+    for (int r = 1; r < R; ++r) {
+      for (int j = 0; j < K; ++j) sum += row[r][o + j];
+    }
+    out[o] = sum * scale;
+  }
+}
+
+template <class V, int K>
+bool sliding_sums_k(const typename V::Elem* const* rows, int64_t nrows, int64_t n,
+                    typename V::Elem scale, typename V::Elem* out) {
+  switch (nrows) {
+    case 1:
+      sliding_sums<V, 1, K>(rows, n, scale, out);
+      return true;
+    case 2:
+      sliding_sums<V, 2, K>(rows, n, scale, out);
+      return true;
+    case 4:  // 3d near-identity: 2 x 2 rows
+      sliding_sums<V, 4, K>(rows, n, scale, out);
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Sliding windows of length 2 or 3 over 1, 2 or 4 rows (near-identity, N -> N-1 or N-2) read
+// the input rows directly instead of writing a summed row and reading it back. Whether it
+// handled the row.
+template <class V>
+bool fused_sliding(const typename V::Elem* const* rows, int64_t nrows, int64_t k, int64_t n,
+                   typename V::Elem scale, typename V::Elem* out) {
+  switch (k) {
+    case 2:
+      return sliding_sums_k<V, 2>(rows, nrows, n, scale, out);
+    case 3:
+      return sliding_sums_k<V, 3>(rows, nrows, n, scale, out);
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 template <class V>
 void avgpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
   using T = typename V::Elem;
-  constexpr int64_t L = V::kLanes;
   const Shape& s = a.s;
   const AxisWindows &wd = s.windows->d, &wh = s.windows->h, &ww = s.windows->w;
   const int64_t W = s.in[2], OW = s.out[2];
-
-  // Windows all of length k at starts 0, 1, 2, ...: output j..j+L is a sum of k shifted loads.
-  const int64_t k_uniform = win_len(ww, 0);
-  bool sliding = L > 1 && OW >= L;
-  for (int64_t o = 0; sliding && o < OW; ++o) {
-    sliding = win_start(ww, o) == o && win_len(ww, o) == k_uniform;
-  }
+  const RowWindows plan = plan_row_windows<V>(ww);
 
   std::vector<T> acc(static_cast<size_t>(W));
   std::vector<const T*> rows(static_cast<size_t>(max_win_len(wd) * max_win_len(wh)));
@@ -37,20 +100,25 @@ void avgpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
       ++img;
     }
     const int64_t od = r / s.out[1], oh = r % s.out[1];
-    const T* image = a.input + img * s.in_image();
     T* out = a.output + item * OW;
 
-    // Pass 1: the (d, h) window's rows, summed in row-major order.
+    // An output row whose (d, h) window is the previous row's (the input grows along H or D) is a
+    // copy of it; the previous row was computed by this call, so any thread split agrees.
+    if (item > begin && r > 0) {
+      const int64_t pd = (r - 1) / s.out[1], ph = (r - 1) % s.out[1];
+      if (win_start(wd, od) == win_start(wd, pd) && win_end(wd, od) == win_end(wd, pd) &&
+          win_start(wh, oh) == win_start(wh, ph) && win_end(wh, oh) == win_end(wh, ph)) {
+        copy<V>(out, out - OW, OW);
+        continue;
+      }
+    }
+
+    const T* image = a.input + img * s.in_image();
     int64_t nrows = 0;
     for (int64_t d = win_start(wd, od); d < win_end(wd, od); ++d) {
       for (int64_t h = win_start(wh, oh); h < win_end(wh, oh); ++h) {
         rows[static_cast<size_t>(nrows++)] = image + (d * s.in[1] + h) * W;
       }
-    }
-    const T* row = rows[0];
-    if (nrows > 1) {
-      sum_rows<V>(rows.data(), nrows, W, acc.data());
-      row = acc.data();
     }
     const int64_t kdh = win_len(wd, od) * win_len(wh, oh);
     if (kdh != scale_kdh) {
@@ -59,20 +127,18 @@ void avgpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
       scale_kdh = kdh;
     }
 
+    // Sliding windows over few rows (near-identity): sum the rows' shifted loads directly, in
+    // row-major order, instead of writing a summed row and reading it back.
+    if (plan.sliding && fused_sliding<V>(rows.data(), nrows, plan.k, OW, scale[0], out)) continue;
+
+    // Pass 1: the (d, h) window's rows, summed in row-major order.
+    const T* row = rows[0];
+    if (nrows > 1) {
+      sum_rows<V>(rows.data(), nrows, W, acc.data());
+      row = acc.data();
+    }
     // Pass 2: W windows.
-    int64_t ow = 0;
-    if (sliding) {
-      const V vscale = V::splat(scale[0]);
-      for (; ow + L <= OW; ow += L) {
-        V sum = V::load(row + ow);
-        for (int64_t j = 1; j < k_uniform; ++j) sum = V::add(sum, V::load(row + ow + j));
-        V::store(out + ow, V::mul(sum, vscale));
-      }
-    }
-    for (; ow < OW; ++ow) {
-      const int64_t w0 = win_start(ww, ow);
-      out[ow] = contiguous_sum<V>(row + w0, win_end(ww, ow) - w0) * scale[static_cast<size_t>(ow)];
-    }
+    row_window_sums<V>(row, ww, plan, scale.data(), out);
   }
 }
 

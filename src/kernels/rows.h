@@ -43,31 +43,42 @@ inline void covering(const AxisWindows& w, int64_t i, int64_t* lo, int64_t* hi) 
   *hi = std::upper_bound(w.start.begin(), w.start.end(), i) - w.start.begin();
 }
 
+// dst[j..j+V*L) for V vectors of columns: each column sums the rows in the given order; the V
+// columns are independent add chains, so more of them hide more add latency.
+template <class V, int kVectors>
+void sum_rows_block(const typename V::Elem* const* rows, int64_t nrows, int64_t j,
+                    typename V::Elem* dst) {
+  constexpr int64_t L = V::kLanes;
+  V a[kVectors];
+  for (int v = 0; v < kVectors; ++v) a[v] = V::load(rows[0] + j + v * L);
+  for (int64_t k = 1; k < nrows; ++k) {
+    const typename V::Elem* r = rows[k] + j;
+    for (int v = 0; v < kVectors; ++v) a[v] = V::add(a[v], V::load(r + v * L));
+  }
+  for (int v = 0; v < kVectors; ++v) V::store(dst + j + v * L, a[v]);
+}
+
 // dst[j] = rows[0][j] + rows[1][j] + ... for j < n, rows added in the given (row-major) order.
+// Columns go eight vectors at a time, then one block each of four, two and one vectors: a row
+// narrower than eight vectors (video: 14) still runs several add chains side by side instead of
+// one long chain per leftover vector.
 template <class V>
 void sum_rows(const typename V::Elem* const* rows, int64_t nrows, int64_t n,
               typename V::Elem* dst) {
   constexpr int64_t L = V::kLanes;
   int64_t j = 0;
-  for (; j + 4 * L <= n; j += 4 * L) {
-    V a0 = V::load(rows[0] + j), a1 = V::load(rows[0] + j + L);
-    V a2 = V::load(rows[0] + j + 2 * L), a3 = V::load(rows[0] + j + 3 * L);
-    for (int64_t k = 1; k < nrows; ++k) {
-      const typename V::Elem* r = rows[k] + j;
-      a0 = V::add(a0, V::load(r));
-      a1 = V::add(a1, V::load(r + L));
-      a2 = V::add(a2, V::load(r + 2 * L));
-      a3 = V::add(a3, V::load(r + 3 * L));
-    }
-    V::store(dst + j, a0);
-    V::store(dst + j + L, a1);
-    V::store(dst + j + 2 * L, a2);
-    V::store(dst + j + 3 * L, a3);
+  for (; j + 8 * L <= n; j += 8 * L) sum_rows_block<V, 8>(rows, nrows, j, dst);
+  if (j + 4 * L <= n) {
+    sum_rows_block<V, 4>(rows, nrows, j, dst);
+    j += 4 * L;
   }
-  for (; j + L <= n; j += L) {
-    V a = V::load(rows[0] + j);
-    for (int64_t k = 1; k < nrows; ++k) a = V::add(a, V::load(rows[k] + j));
-    V::store(dst + j, a);
+  if (j + 2 * L <= n) {
+    sum_rows_block<V, 2>(rows, nrows, j, dst);
+    j += 2 * L;
+  }
+  if (j + L <= n) {
+    sum_rows_block<V, 1>(rows, nrows, j, dst);
+    j += L;
   }
   for (; j < n; ++j) {
     typename V::Elem a = rows[0][j];
@@ -102,6 +113,24 @@ AP_NO_MEMSET void zero(typename V::Elem* p, int64_t n) {
   } else {
     for (; p < end; ++p) *p = 0;
   }
+}
+
+// dst[0..n) = src[0..n) with vector loads and stores (memcpy of 512 bytes or more leaves wasm for
+// a JavaScript call in Emscripten 3.1.6). The buffers must not overlap.
+template <class V>
+void copy(typename V::Elem* dst, const typename V::Elem* src, int64_t n) {
+  constexpr int64_t L = V::kLanes;
+  int64_t i = 0;
+  for (; i + 4 * L <= n; i += 4 * L) {
+    const V a0 = V::load(src + i), a1 = V::load(src + i + L);
+    const V a2 = V::load(src + i + 2 * L), a3 = V::load(src + i + 3 * L);
+    V::store(dst + i, a0);
+    V::store(dst + i + L, a1);
+    V::store(dst + i + 2 * L, a2);
+    V::store(dst + i + 3 * L, a3);
+  }
+  for (; i + L <= n; i += L) V::store(dst + i, V::load(src + i));
+  for (; i < n; ++i) dst[i] = src[i];
 }
 
 // Sum of p[0..k) with two vector accumulators (k >= 1).

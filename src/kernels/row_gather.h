@@ -1,0 +1,74 @@
+// Upsampling along W: when every W window has length 1, output o is the single element
+// row[start[o]]. L consecutive outputs usually read at most L consecutive inputs (2x upsampling
+// reads 0 0 1 1), so one vector load and one byte shuffle (i8x16.swizzle) serve L outputs; the
+// shuffle masks depend only on the W window table, so they are built once per call.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "rows.h"
+#include "simd.h"
+
+namespace adaptive_pool {
+namespace kernels {
+
+// Per group of L outputs: the first input it reads, or -1 when its inputs do not fit one vector
+// load inside the row (the group is then read element by element), and its 16-byte shuffle mask.
+struct RowGather {
+  std::vector<int64_t> base;
+  std::vector<uint8_t> mask;
+};
+
+template <class V>
+RowGather plan_row_gather(const AxisWindows& ww) {
+  constexpr int64_t L = V::kLanes;
+  constexpr int64_t bytes = 16 / L;  // bytes per lane
+  RowGather g;
+  const int64_t groups = L > 1 ? ww.out / L : 0;
+  g.base.assign(static_cast<size_t>(groups), -1);
+  g.mask.assign(static_cast<size_t>(groups * 16), 0);
+  for (int64_t i = 0; i < groups; ++i) {
+    const int64_t first = win_start(ww, i * L);
+    if (win_start(ww, i * L + L - 1) - first >= L || first + L > ww.in) continue;
+    g.base[static_cast<size_t>(i)] = first;
+    for (int64_t lane = 0; lane < L; ++lane) {
+      const int64_t offset = (win_start(ww, i * L + lane) - first) * bytes;
+      for (int64_t b = 0; b < bytes; ++b) {
+        g.mask[static_cast<size_t>(i * 16 + lane * bytes + b)] = static_cast<uint8_t>(offset + b);
+      }
+    }
+  }
+  return g;
+}
+
+// out[o] = row[start[o]] * scale[o] for o < ww.out.
+template <class V>
+void gather_row(const typename V::Elem* row, const AxisWindows& ww, const RowGather& g,
+                const typename V::Elem* scale, typename V::Elem* out) {
+  constexpr int64_t L = V::kLanes;
+  const int64_t* start = ww.start.data();
+  const int64_t groups = static_cast<int64_t>(g.base.size());
+  int64_t o = 0;
+#if AP_HAVE_SIMD
+  if constexpr (L > 1) {
+    for (int64_t i = 0; i < groups; ++i, o += L) {
+      const int64_t first = g.base[static_cast<size_t>(i)];
+      if (first < 0) {
+        for (int64_t lane = 0; lane < L; ++lane)
+          out[o + lane] = row[start[o + lane]] * scale[o + lane];
+        continue;
+      }
+      const v128_t mask = wasm_v128_load(g.mask.data() + i * 16);
+      const V v = {wasm_i8x16_swizzle(V::load(row + first).v, mask)};
+      V::store(out + o, V::mul(v, V::load(scale + o)));
+    }
+  }
+#endif
+  (void)groups;
+  for (; o < ww.out; ++o) out[o] = row[start[o]] * scale[o];
+}
+
+}  // namespace kernels
+}  // namespace adaptive_pool
