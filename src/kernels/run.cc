@@ -1,6 +1,7 @@
 // Work splitting. Every kernel computes whole items (an output row, an input row, a plane or a
 // band), so the split only decides who computes what, never how: any thread count gives the same
-// bits. Items are rows rather than planes so that a 3-channel image still spreads over threads.
+// bits (a NaN's payload aside, which wasm leaves to the engine's compiler tier). Items are rows
+// rather than planes so that a 3-channel image still spreads over threads.
 #include "run.h"
 
 #include <algorithm>
