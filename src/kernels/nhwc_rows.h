@@ -73,12 +73,13 @@ void sum_window_direct(const typename V::Elem* const* rows, int64_t nrows, int64
   constexpr int64_t L = V::kLanes;
   const V vscale = V::splat(scale);
   int64_t c = 0;
-  // Small windows (the usual case): the positions in one list, so each channel block runs one loop
-  // of a fixed trip count instead of nested loops of three or four steps.
+  // Small windows over many channels: the positions in one list, so each channel block runs one
+  // loop of a fixed trip count instead of nested loops of three or four steps. With one channel
+  // block (the 16-plane groups of nchw_plane_groups.cc) building the list costs more than it saves.
   constexpr int64_t kListed = 16;
   const T* pos[kListed];
   const int64_t np = nrows * (w1 - w0);
-  if (np <= kListed) {
+  if (np <= kListed && C >= 8 * L) {
     int64_t k = 0;
     for (int64_t r = 0; r < nrows; ++r) {
       for (int64_t w = w0; w < w1; ++w) pos[k++] = rows[r] + w * C;
