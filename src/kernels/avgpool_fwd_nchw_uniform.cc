@@ -3,8 +3,8 @@
 // next kh input rows of the flat N*C*D*H row sequence, so the kernel runs straight over the NCHW
 // planes: no interleaving into plane groups, no window tables per output. Along W, L outputs read
 // L*kw consecutive floats: kw vectors summed down the kh rows, then each lane's kw elements added
-// with shuffles (F32x4::sum_groups). Rows are summed before columns: a different order from
-// PyTorch's row-major one, within the average's tolerance.
+// with shuffles (sum_groups in uniform_windows.h). Rows are summed before columns: a different
+// order from PyTorch's row-major one, within the average's tolerance.
 #include <cstddef>
 
 #include "kernels.h"
@@ -33,7 +33,7 @@ void uniform_vector(const typename V::Elem* rows, ptrdiff_t kh, ptrdiff_t W, ptr
     for (ptrdiff_t r = 1; r < h; ++r) s = V::add(s, V::load(p + r * W));
     cols[i] = s;
   }
-  V::store(out, V::mul(V::sum_groups(cols, k), scale));
+  V::store(out, V::mul(sum_groups(cols, k), scale));
 }
 
 // Output rows [begin, end) of the flat row sequence.
@@ -64,28 +64,14 @@ void uniform_rows(const ForwardArgs<typename V::Elem>& a, ptrdiff_t kh, ptrdiff_
   }
 }
 
-template <class V, int KH>
-void with_kw(const ForwardArgs<typename V::Elem>& a, int64_t kh, int64_t kw, int64_t begin,
-             int64_t end) {
-  switch (kw) {
-    case 1:
-      return uniform_rows<V, KH, 1>(a, kh, kw, begin, end);
-    case 2:
-      return uniform_rows<V, KH, 2>(a, kh, kw, begin, end);
-    case 4:
-      return uniform_rows<V, KH, 4>(a, kh, kw, begin, end);
-    default:
-      return uniform_rows<V, KH, 0>(a, kh, kw, begin, end);
-  }
-}
-
 }  // namespace
 
 template <class V>
 void avgpool_fwd_nchw_uniform(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
   const int64_t kh = uniform_window_len(a.s.windows->h), kw = uniform_window_len(a.s.windows->w);
-  if (kh == 2) return with_kw<V, 2>(a, kh, kw, begin, end);
-  return with_kw<V, 0>(a, kh, kw, begin, end);
+  with_uniform_sizes(kh, kw, [&](auto KH, auto KW) {
+    uniform_rows<V, decltype(KH)::value, decltype(KW)::value>(a, kh, kw, begin, end);
+  });
 }
 
 AP_INSTANTIATE(avgpool_fwd_nchw_uniform, ForwardArgs)

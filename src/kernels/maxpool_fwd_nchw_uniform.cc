@@ -140,29 +140,16 @@ void uniform_rows(const ForwardArgs<typename V::Elem>& a, ptrdiff_t kh, ptrdiff_
   }
 }
 
-template <class V, int KH>
-void with_kw(const ForwardArgs<typename V::Elem>& a, ptrdiff_t kh, ptrdiff_t kw, int64_t begin,
-             int64_t end) {
-  switch (kw) {
-    case 1:
-      return uniform_rows<V, KH, 1>(a, kh, kw, begin, end);
-    case 2:
-      return uniform_rows<V, KH, 2>(a, kh, kw, begin, end);
-    case 4:
-      return uniform_rows<V, KH, 4>(a, kh, kw, begin, end);
-    default:  // run.cc sends only the widths above; kept for completeness
-      return uniform_rows<V, KH, 0>(a, kh, kw, begin, end);
-  }
-}
-
 }  // namespace
 
 template <class V>
 void maxpool_fwd_nchw_uniform(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
   const ptrdiff_t kh = static_cast<ptrdiff_t>(uniform_window_len(a.s.windows->h));
   const ptrdiff_t kw = static_cast<ptrdiff_t>(uniform_window_len(a.s.windows->w));
-  if (kh == 2) return with_kw<V, 2>(a, kh, kw, begin, end);
-  return with_kw<V, 0>(a, kh, kw, begin, end);
+  // run.cc sends only the widths maxpool_uniform_width takes, all unrolled.
+  with_uniform_sizes(kh, kw, [&](auto KH, auto KW) {
+    uniform_rows<V, decltype(KH)::value, decltype(KW)::value>(a, kh, kw, begin, end);
+  });
 }
 
 AP_INSTANTIATE(maxpool_fwd_nchw_uniform, ForwardArgs)

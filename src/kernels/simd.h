@@ -46,12 +46,7 @@ struct Scalar {
   static Scalar add(Scalar a, Scalar b) { return {a.v + b.v}; }
   static Scalar mul(Scalar a, Scalar b) { return {a.v * b.v}; }
   static T hsum(Scalar a) { return a.v; }
-  // Lane l = sum of elements [l*k, (l+1)*k) of a[0..k) read as one array: here the k values.
-  static Scalar sum_groups(const Scalar* a, int64_t k) {
-    T s = a[0].v;
-    for (int64_t i = 1; i < k; ++i) s += a[i].v;
-    return {s};
-  }
+  static Scalar pair_sums(Scalar a, Scalar b) { return {a.v + b.v}; }  // one lane: a + b
   // out[k] = sum of the lanes of a[k], k < 4.
   static void hsum4(const Scalar* a, T* out) {
     for (int k = 0; k < 4; ++k) out[k] = a[k].v;
@@ -103,31 +98,10 @@ struct F32x4 {
   static F32x4 splat(float x) { return {wasm_f32x4_splat(x)}; }
   static F32x4 add(F32x4 a, F32x4 b) { return {wasm_f32x4_add(a.v, b.v)}; }
   static F32x4 mul(F32x4 a, F32x4 b) { return {wasm_f32x4_mul(a.v, b.v)}; }
-  // Lane l = sum of elements [l*k, (l+1)*k) of a[0..k) read as one array of 4k floats: windows
-  // of k side by side summed with shuffles. Powers of two halve the group size one pair-add at a
-  // time; other k go through memory (rare: divisible pooling mostly halves or quarters).
-  static F32x4 sum_groups(const F32x4* a, int64_t k) {
-    if (k == 1) return a[0];
-    if (k == 2) return pair_sums(a[0], a[1]);
-    if (k == 4) return pair_sums(pair_sums(a[0], a[1]), pair_sums(a[2], a[3]));
-    float e[4];
-    for (int l = 0; l < 4; ++l) {
-      float s = lane(a, l * k);
-      for (int64_t i = 1; i < k; ++i) s += lane(a, l * k + i);
-      e[l] = s;
-    }
-    return {wasm_v128_load(e)};
-  }
   // (a0+a1, a2+a3, b0+b1, b2+b3).
   static F32x4 pair_sums(F32x4 a, F32x4 b) {
     return {wasm_f32x4_add(wasm_i32x4_shuffle(a.v, b.v, 0, 2, 4, 6),
                            wasm_i32x4_shuffle(a.v, b.v, 1, 3, 5, 7))};
-  }
-  // Element i of a[] read as one array.
-  static float lane(const F32x4* a, int64_t i) {
-    float e[4];
-    wasm_v128_store(e, a[i / 4].v);
-    return e[i % 4];
   }
   static float hsum(F32x4 a) {
     return (wasm_f32x4_extract_lane(a.v, 0) + wasm_f32x4_extract_lane(a.v, 1)) +
@@ -255,26 +229,8 @@ struct F64x2 {
   static F64x2 splat(double x) { return {wasm_f64x2_splat(x)}; }
   static F64x2 add(F64x2 a, F64x2 b) { return {wasm_f64x2_add(a.v, b.v)}; }
   static F64x2 mul(F64x2 a, F64x2 b) { return {wasm_f64x2_mul(a.v, b.v)}; }
-  // See F32x4::sum_groups.
-  static F64x2 sum_groups(const F64x2* a, int64_t k) {
-    if (k == 1) return a[0];
-    if (k == 2) return pair_sums(a[0], a[1]);
-    if (k == 4) return pair_sums(pair_sums(a[0], a[1]), pair_sums(a[2], a[3]));
-    double e[2];
-    for (int l = 0; l < 2; ++l) {
-      double s = lane(a, l * k);
-      for (int64_t i = 1; i < k; ++i) s += lane(a, l * k + i);
-      e[l] = s;
-    }
-    return {wasm_v128_load(e)};
-  }
   static F64x2 pair_sums(F64x2 a, F64x2 b) {
     return {wasm_f64x2_add(wasm_i64x2_shuffle(a.v, b.v, 0, 2), wasm_i64x2_shuffle(a.v, b.v, 1, 3))};
-  }
-  static double lane(const F64x2* a, int64_t i) {
-    double e[2];
-    wasm_v128_store(e, a[i / 2].v);
-    return e[i % 2];
   }
   static double hsum(F64x2 a) {
     return wasm_f64x2_extract_lane(a.v, 0) + wasm_f64x2_extract_lane(a.v, 1);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 #include "kernels.h"
 #include "rows.h"
@@ -22,8 +23,51 @@ inline int64_t uniform_window_len(const AxisWindows& w) {
   return k;
 }
 
+// Calls f(KH, KW) with the window sizes as std::integral_constant: the common kh = 2 and
+// kw = 1, 2, 4 as themselves (loops unroll, sums stay in registers), any other size as 0, which
+// the kernels read as "use the runtime kh / kw".
+template <class F>
+void with_uniform_sizes(int64_t kh, int64_t kw, F&& f) {
+  auto with_kw = [&](auto KH) {
+    switch (kw) {
+      case 1:
+        return f(KH, std::integral_constant<int, 1>{});
+      case 2:
+        return f(KH, std::integral_constant<int, 2>{});
+      case 4:
+        return f(KH, std::integral_constant<int, 4>{});
+      default:
+        return f(KH, std::integral_constant<int, 0>{});
+    }
+  };
+  if (kh == 2) return with_kw(std::integral_constant<int, 2>{});
+  return with_kw(std::integral_constant<int, 0>{});
+}
+
 // Widest W window the uniform kernels take (their column sums live in registers).
 constexpr int64_t kMaxUniformWindow = 8;
+
+// Lane l = sum of elements [l*k, (l+1)*k) of a[0..k) read as one array of L*k values: windows of k
+// side by side, summed with shuffles (pair_sums: (a0+a1, a2+a3, b0+b1, b2+b3) for 4 lanes). Powers
+// of two halve the group size one pair-add at a time; other k go through memory (rare: divisible
+// pooling mostly halves or quarters).
+template <class V>
+V sum_groups(const V* a, int64_t k) {
+  using T = typename V::Elem;
+  constexpr int64_t L = V::kLanes;
+  if (k == 1) return a[0];
+  if (k == 2) return V::pair_sums(a[0], a[1]);
+  if (k == 4) return V::pair_sums(V::pair_sums(a[0], a[1]), V::pair_sums(a[2], a[3]));
+  T all[L * kMaxUniformWindow];
+  for (int64_t i = 0; i < k; ++i) V::store(all + i * L, a[i]);
+  T e[L];
+  for (int64_t l = 0; l < L; ++l) {
+    T s = all[l * k];
+    for (int64_t i = 1; i < k; ++i) s += all[l * k + i];
+    e[l] = s;
+  }
+  return V::load(e);
+}
 
 // Items: images * out_rows, one output row each (channels-first, D not pooled: every D window is
 // one row long).
