@@ -48,6 +48,60 @@ void deinterleave_group(const E* src, int64_t n, E* const* dst, int planes) {
   }
 }
 
+// Pointer-sized copies of the window tables: in wasm32 every int64_t index costs a wrap (and a
+// multiply may be an i64 one) per access, measurable in loops this short.
+struct GroupWindows {
+  std::vector<ptrdiff_t> d0, d1, h0, h1, w0, w1;
+  explicit GroupWindows(const WindowTables& t) {
+    copy(t.d, &d0, &d1);
+    copy(t.h, &h0, &h1);
+    copy(t.w, &w0, &w1);
+  }
+  static void copy(const AxisWindows& a, std::vector<ptrdiff_t>* lo, std::vector<ptrdiff_t>* hi) {
+    for (int64_t o = 0; o < a.out; ++o) {
+      lo->push_back(static_cast<ptrdiff_t>(win_start(a, o)));
+      hi->push_back(static_cast<ptrdiff_t>(win_end(a, o)));
+    }
+  }
+};
+
+// Max of window rows[0..nrows) x [w0, w1) of a group image (G channels per position), channels
+// [c, c + K lanes), scanned in row-major order with PyTorch's rule. rows[] hold the position of
+// each input row's first element. Pointer-sized positions and a stepped pointer: 12% faster than
+// max_window_nhwc's int64 math on 13x17 -> 7x7. (K = 2, fewer live vectors, measured no faster.)
+template <class V, int K>
+void group_max_window(const typename V::Elem* image, ptrdiff_t c, const ptrdiff_t* rows,
+                      ptrdiff_t nrows, ptrdiff_t w0, ptrdiff_t w1, typename V::Elem* out,
+                      int32_t* out_idx) {
+  using T = typename V::Elem;
+  constexpr ptrdiff_t L = V::kLanes, G = nchw_group_size<V>();
+  const T* p = image + (rows[0] + w0) * G + c;
+  V m[K];
+  typename V::Idx ix[K];
+  for (int k = 0; k < K; ++k) {
+    m[k] = V::load(p + k * L);
+    ix[k] = V::idx_splat(rows[0] + w0);
+  }
+  ptrdiff_t skip = 1;  // the first position is the start value
+  for (ptrdiff_t r = 0; r < nrows; ++r, skip = 0) {
+    const ptrdiff_t end = rows[r] + w1;
+    p = image + (rows[r] + w0 + skip) * G + c;
+    for (ptrdiff_t pos = rows[r] + w0 + skip; pos < end; ++pos, p += G) {
+      const typename V::Idx vpos = V::idx_splat(pos);
+      for (int k = 0; k < K; ++k) {
+        const V v = V::load(p + k * L);
+        const typename V::Mask take = V::takes(v, m[k]);
+        m[k] = V::select(take, v, m[k]);
+        ix[k] = V::idx_select(take, vpos, ix[k]);
+      }
+    }
+  }
+  for (int k = 0; k < K; ++k) {
+    V::store(out + c + k * L, m[k]);
+    V::idx_store_i32(out_idx + c + k * L, ix[k]);
+  }
+}
+
 }  // namespace
 
 template <class V>
@@ -75,11 +129,17 @@ void avgpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t beg
 template <class V>
 void maxpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
   using T = typename V::Elem;
-  constexpr int64_t G = nchw_group_size<V>();
+  constexpr ptrdiff_t G = nchw_group_size<V>(), L = V::kLanes, K = 4;
   const Shape& s = a.s;
   const Shape g = group_shape<V>(s);
+  const GroupWindows win(*s.windows);
+  const ptrdiff_t OD = static_cast<ptrdiff_t>(s.out[0]), OH = static_cast<ptrdiff_t>(s.out[1]);
+  const ptrdiff_t OW = static_cast<ptrdiff_t>(s.out[2]);
+  const ptrdiff_t H = static_cast<ptrdiff_t>(s.in[1]), W = static_cast<ptrdiff_t>(s.in[2]);
   std::vector<T> in(static_cast<size_t>(g.in_image())), out(static_cast<size_t>(g.out_image()));
   std::vector<int32_t> idx(static_cast<size_t>(g.out_image()));
+  std::vector<ptrdiff_t> rows(
+      static_cast<size_t>(max_win_len(s.windows->d) * max_win_len(s.windows->h)));
   const T* src[G];
   T* dst[G];
   int32_t* dst_idx[G];
@@ -88,9 +148,20 @@ void maxpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t beg
     const int n = group_planes<V>(item, s.images, a.output, s.out_image(), dst);
     group_planes<V>(item, s.images, a.indices, s.out_image(), dst_idx);
     interleave_group<V>(src, s.in_image(), in.data());
-    for (int64_t r = 0; r < g.out_rows(); ++r) {
-      max_fwd_nhwc_row<V>(g, in.data(), r / g.out[1], r % g.out[1],
-                          out.data() + r * g.out_row_len(), idx.data() + r * g.out_row_len());
+    T* o = out.data();
+    int32_t* oi = idx.data();
+    for (ptrdiff_t od = 0; od < OD; ++od) {
+      for (ptrdiff_t oh = 0; oh < OH; ++oh) {
+        ptrdiff_t nrows = 0;
+        for (ptrdiff_t d = win.d0[od]; d < win.d1[od]; ++d) {
+          for (ptrdiff_t h = win.h0[oh]; h < win.h1[oh]; ++h) rows[nrows++] = (d * H + h) * W;
+        }
+        for (ptrdiff_t ow = 0; ow < OW; ++ow, o += G, oi += G) {
+          for (ptrdiff_t c = 0; c < G; c += K * L) {
+            group_max_window<V, K>(in.data(), c, rows.data(), nrows, win.w0[ow], win.w1[ow], o, oi);
+          }
+        }
+      }
     }
     deinterleave_group<V>(out.data(), s.out_image(), dst, n);
     if (V::kLanes == 4) {  // int32 indices share the float32 lanes' shuffles
