@@ -33,18 +33,52 @@ int group_planes(int64_t item, int64_t planes, P base, int64_t plane_size, P* pt
   return static_cast<int>(std::min(G, planes - p0));
 }
 
+// Scratch of one call on a cache line of its own (std::vector gives 8 or 16 bytes): the group
+// image is read and written a vector at a time, and lines split by a vector cost.
+template <typename T>
+class AlignedScratch {
+ public:
+  explicit AlignedScratch(int64_t n) : buffer_(static_cast<size_t>(n) + kLine) {
+    const size_t off = reinterpret_cast<uintptr_t>(buffer_.data()) / sizeof(T) % kLine;
+    data_ = buffer_.data() + (kLine - off) % kLine;
+  }
+  T* data() { return data_; }
+
+ private:
+  static constexpr size_t kLine = 64 / sizeof(T);
+  std::vector<T> buffer_;
+  T* data_;
+};
+
+// dst[i * G + l] = src[l][i]: all G planes of one block of positions at a time, so each
+// destination line is written whole.
 template <class V, typename E>
-void interleave_group(const E* const* src, int64_t n, E* dst) {
-  for (int64_t q = 0; q < nchw_group_size<V>(); q += V::kLanes) {
-    V::interleave(src + q, n, dst + q, nchw_group_size<V>());
+void interleave_group(const E* const* src, ptrdiff_t n, E* dst) {
+  constexpr ptrdiff_t G = nchw_group_size<V>(), L = V::kLanes;
+  ptrdiff_t i = 0;
+  for (; i + L <= n; i += L, dst += L * G) {
+    for (ptrdiff_t q = 0; q < G; q += L) V::template interleave_block<G>(src + q, i, dst + q);
+  }
+  for (; i < n; ++i, dst += G) {
+    for (ptrdiff_t l = 0; l < G; ++l) dst[l] = src[l][i];
   }
 }
 
+// The inverse, for the first `planes` planes only.
 template <class V, typename E>
-void deinterleave_group(const E* src, int64_t n, E* const* dst, int planes) {
-  for (int64_t q = 0; q < planes; q += V::kLanes) {
-    const int here = static_cast<int>(std::min<int64_t>(V::kLanes, planes - q));
-    V::deinterleave(src + q, nchw_group_size<V>(), n, dst + q, here);
+void deinterleave_group(const E* src, ptrdiff_t n, E* const* dst, int planes) {
+  constexpr ptrdiff_t G = nchw_group_size<V>(), L = V::kLanes;
+  const ptrdiff_t full = planes - planes % L;  // planes handled in whole blocks
+  ptrdiff_t i = 0;
+  for (; i + L <= n; i += L) {
+    const E* p = src + i * G;
+    for (ptrdiff_t q = 0; q < full; q += L) V::template deinterleave_block<G>(p + q, i, dst + q);
+  }
+  for (; i < n; ++i) {
+    for (ptrdiff_t l = 0; l < full; ++l) dst[l][i] = src[i * G + l];
+  }
+  for (ptrdiff_t l = full; l < planes; ++l) {
+    for (ptrdiff_t j = 0; j < n; ++j) dst[l][j] = src[j * G + l];
   }
 }
 
@@ -110,7 +144,7 @@ void avgpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t beg
   constexpr int64_t G = nchw_group_size<V>();
   const Shape& s = a.s;
   const Shape g = group_shape<V>(s);
-  std::vector<T> in(static_cast<size_t>(g.in_image())), out(static_cast<size_t>(g.out_image()));
+  AlignedScratch<T> in(g.in_image()), out(g.out_image());
   AvgRowScratch<T> scratch(g);
   const T* src[G];
   T* dst[G];
@@ -136,8 +170,8 @@ void maxpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t beg
   const ptrdiff_t OD = static_cast<ptrdiff_t>(s.out[0]), OH = static_cast<ptrdiff_t>(s.out[1]);
   const ptrdiff_t OW = static_cast<ptrdiff_t>(s.out[2]);
   const ptrdiff_t H = static_cast<ptrdiff_t>(s.in[1]), W = static_cast<ptrdiff_t>(s.in[2]);
-  std::vector<T> in(static_cast<size_t>(g.in_image())), out(static_cast<size_t>(g.out_image()));
-  std::vector<int32_t> idx(static_cast<size_t>(g.out_image()));
+  AlignedScratch<T> in(g.in_image()), out(g.out_image());
+  AlignedScratch<int32_t> idx(g.out_image());
   std::vector<ptrdiff_t> rows(
       static_cast<size_t>(max_win_len(s.windows->d) * max_win_len(s.windows->h)));
   const T* src[G];
@@ -164,11 +198,11 @@ void maxpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t beg
       }
     }
     deinterleave_group<V>(out.data(), s.out_image(), dst, n);
-    if (V::kLanes == 4) {  // int32 indices share the float32 lanes' shuffles
+    if constexpr (V::kLanes == 4) {  // int32 indices share the float32 lanes' shuffles
       deinterleave_group<V>(idx.data(), s.out_image(), dst_idx, n);
     } else {
       for (int64_t i = 0; i < s.out_image(); ++i) {
-        for (int l = 0; l < n; ++l) dst_idx[l][i] = idx[static_cast<size_t>(i * G + l)];
+        for (int l = 0; l < n; ++l) dst_idx[l][i] = idx.data()[i * G + l];
       }
     }
   }
@@ -199,8 +233,8 @@ void avgpool_bwd_nchw_groups(const BackwardArgs<typename V::Elem>& a, int64_t be
   std::vector<int64_t> col_lo(static_cast<size_t>(W)), col_hi(static_cast<size_t>(W));
   for (ptrdiff_t w = 0; w < W; ++w)
     covering(ww, w, &col_lo[static_cast<size_t>(w)], &col_hi[static_cast<size_t>(w)]);
-  std::vector<T> grad(static_cast<size_t>(g.out_image())), gi(static_cast<size_t>(g.in_image()));
-  std::vector<T> e(static_cast<size_t>(out_rows * W * G));
+  AlignedScratch<T> grad(g.out_image()), gi(g.in_image());
+  AlignedScratch<T> e(out_rows * W * G);
   std::vector<const T*> rows(static_cast<size_t>(out_rows));
   const T* src[G];
   T* dst[G];

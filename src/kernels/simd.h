@@ -69,6 +69,15 @@ struct Scalar {
   static void idx_store(Index* p, Idx a) { *p = a.v; }
   static void idx_store_i32(int32_t* p, Idx a) { *p = static_cast<int32_t>(a.v); }
 
+  // One kLanes x kLanes block of interleave / deinterleave (see F32x4): here one element.
+  template <ptrdiff_t kStride, typename E>
+  static void interleave_block(const E* const* src, ptrdiff_t i, E* dst) {
+    dst[0] = src[0][i];
+  }
+  template <ptrdiff_t kStride, typename E>
+  static void deinterleave_block(const E* src, ptrdiff_t i, E* const* dst) {
+    dst[0][i] = src[0];
+  }
   template <typename E>
   static void interleave(const E* const* src, int64_t n, E* dst, int64_t stride) {
     for (int64_t i = 0; i < n; ++i) dst[i * stride] = src[0][i];
@@ -81,6 +90,19 @@ struct Scalar {
 };
 
 #if AP_HAVE_SIMD
+// Lanes of a, b, c, d (rows of a 4x4 block of 32-bit lanes) as columns: out[j] lane k = row k's
+// element j.
+inline void transpose4x4(v128_t a, v128_t b, v128_t c, v128_t d, v128_t* out) {
+  const v128_t t0 = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5);
+  const v128_t t1 = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
+  const v128_t t2 = wasm_i32x4_shuffle(c, d, 0, 4, 1, 5);
+  const v128_t t3 = wasm_i32x4_shuffle(c, d, 2, 6, 3, 7);
+  out[0] = wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5);
+  out[1] = wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7);
+  out[2] = wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5);
+  out[3] = wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7);
+}
+
 struct F32x4 {
   using Elem = float;
   using Index = int32_t;
@@ -150,6 +172,25 @@ struct F32x4 {
   static void idx_store(Index* p, Idx a) { wasm_v128_store(p, a.v); }
   static void idx_store_i32(int32_t* p, Idx a) { wasm_v128_store(p, a.v); }
 
+  // dst[j * kStride + l] = src[l][i + j] for j, l < 4: one block of interleave, the stride known
+  // at compile time so the stores need no index math.
+  template <ptrdiff_t kStride, typename E>
+  static void interleave_block(const E* const* src, ptrdiff_t i, E* dst) {
+    static_assert(sizeof(E) == 4, "32-bit lanes");
+    v128_t t[4];
+    transpose4x4(wasm_v128_load(src[0] + i), wasm_v128_load(src[1] + i), wasm_v128_load(src[2] + i),
+                 wasm_v128_load(src[3] + i), t);
+    for (int j = 0; j < 4; ++j) wasm_v128_store(dst + j * kStride, t[j]);
+  }
+  // The inverse: dst[l][i + j] = src[j * kStride + l] for j, l < 4.
+  template <ptrdiff_t kStride, typename E>
+  static void deinterleave_block(const E* src, ptrdiff_t i, E* const* dst) {
+    static_assert(sizeof(E) == 4, "32-bit lanes");
+    v128_t t[4];
+    transpose4x4(wasm_v128_load(src), wasm_v128_load(src + kStride),
+                 wasm_v128_load(src + 2 * kStride), wasm_v128_load(src + 3 * kStride), t);
+    for (int l = 0; l < 4; ++l) wasm_v128_store(dst[l] + i, t[l]);
+  }
   // dst[i * stride + l] = src[l][i] for i < n, l < 4: four planes into four channels of a
   // channels-last image with `stride` channels.
   template <typename E>
@@ -199,19 +240,6 @@ struct F32x4 {
   }
 };
 
-// Lanes of a, b, c, d (rows of a 4x4 block of 32-bit lanes) as columns: out[j] lane k = row k's
-// element j.
-inline void transpose4x4(v128_t a, v128_t b, v128_t c, v128_t d, v128_t* out) {
-  const v128_t t0 = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5);
-  const v128_t t1 = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
-  const v128_t t2 = wasm_i32x4_shuffle(c, d, 0, 4, 1, 5);
-  const v128_t t3 = wasm_i32x4_shuffle(c, d, 2, 6, 3, 7);
-  out[0] = wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5);
-  out[1] = wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7);
-  out[2] = wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5);
-  out[3] = wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7);
-}
-
 struct F64x2 {
   using Elem = double;
   using Index = int64_t;
@@ -258,6 +286,19 @@ struct F64x2 {
     p[1] = static_cast<int32_t>(wasm_i64x2_extract_lane(a.v, 1));
   }
 
+  // One 2x2 block of interleave / deinterleave (see F32x4).
+  template <ptrdiff_t kStride>
+  static void interleave_block(const double* const* src, ptrdiff_t i, double* dst) {
+    const v128_t r0 = wasm_v128_load(src[0] + i), r1 = wasm_v128_load(src[1] + i);
+    wasm_v128_store(dst, wasm_i64x2_shuffle(r0, r1, 0, 2));
+    wasm_v128_store(dst + kStride, wasm_i64x2_shuffle(r0, r1, 1, 3));
+  }
+  template <ptrdiff_t kStride>
+  static void deinterleave_block(const double* src, ptrdiff_t i, double* const* dst) {
+    const v128_t r0 = wasm_v128_load(src), r1 = wasm_v128_load(src + kStride);
+    wasm_v128_store(dst[0] + i, wasm_i64x2_shuffle(r0, r1, 0, 2));
+    wasm_v128_store(dst[1] + i, wasm_i64x2_shuffle(r0, r1, 1, 3));
+  }
   // dst[i * stride + l] = src[l][i] for i < n, l < 2 (see F32x4::interleave).
   static void interleave(const double* const* src, int64_t n, double* dst, int64_t stride) {
     int64_t i = 0;
