@@ -138,23 +138,77 @@ void group_max_window(const typename V::Elem* image, ptrdiff_t c, const ptrdiff_
 
 }  // namespace
 
+// Four vectors (one position of a group image) at p plus those at p + G, ..., n positions in all.
+template <class V>
+void sum_group_positions(const typename V::Elem* p, ptrdiff_t step, ptrdiff_t n, V* acc) {
+  constexpr ptrdiff_t L = V::kLanes;
+  V a0 = V::load(p), a1 = V::load(p + L), a2 = V::load(p + 2 * L), a3 = V::load(p + 3 * L);
+  for (ptrdiff_t i = 1; i < n; ++i) {
+    p += step;
+    a0 = V::add(a0, V::load(p));
+    a1 = V::add(a1, V::load(p + L));
+    a2 = V::add(a2, V::load(p + 2 * L));
+    a3 = V::add(a3, V::load(p + 3 * L));
+  }
+  acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
+}
+
+// Separable, W first: every input row's W windows are summed once into S[row][ow], then each
+// output sums the S entries of its rows. With 13x17 -> 7x7 that is a third fewer adds than
+// summing each window whole, and no per-window position lists. PyTorch adds a window in row-major
+// order; row sums first regroups those adds, within the average's tolerance.
 template <class V>
 void avgpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
   using T = typename V::Elem;
-  constexpr int64_t G = nchw_group_size<V>();
+  constexpr ptrdiff_t G = nchw_group_size<V>(), L = V::kLanes;
   const Shape& s = a.s;
   const Shape g = group_shape<V>(s);
-  AlignedScratch<T> in(g.in_image()), out(g.out_image());
-  AvgRowScratch<T> scratch(g);
+  const GroupWindows win(*s.windows);
+  const ptrdiff_t OD = static_cast<ptrdiff_t>(s.out[0]), OH = static_cast<ptrdiff_t>(s.out[1]);
+  const ptrdiff_t OW = static_cast<ptrdiff_t>(s.out[2]), H = static_cast<ptrdiff_t>(s.in[1]);
+  const ptrdiff_t W = static_cast<ptrdiff_t>(s.in[2]), rows = static_cast<ptrdiff_t>(s.in_rows());
+  std::vector<T> scale(static_cast<size_t>(s.out_image()));
+  for (ptrdiff_t r = 0; r < OD * OH; ++r) {
+    const int64_t kdh = (win.d1[r / OH] - win.d0[r / OH]) * (win.h1[r % OH] - win.h0[r % OH]);
+    for (ptrdiff_t ow = 0; ow < OW; ++ow) {
+      scale[static_cast<size_t>(r * OW + ow)] = window_scale<T>(1, kdh, win.w1[ow] - win.w0[ow]);
+    }
+  }
+  AlignedScratch<T> in(g.in_image()), out(g.out_image()), sums(rows * OW * G);
   const T* src[G];
   T* dst[G];
+  V acc[4];
   for (int64_t item = begin; item < end; ++item) {
     group_planes<V>(item, s.images, a.input, s.in_image(), src);
     const int n = group_planes<V>(item, s.images, a.output, s.out_image(), dst);
     interleave_group<V>(src, s.in_image(), in.data());
-    for (int64_t r = 0; r < g.out_rows(); ++r) {
-      avg_fwd_nhwc_row<V>(g, in.data(), r / g.out[1], r % g.out[1],
-                          out.data() + r * g.out_row_len(), &scratch);
+    T* q = sums.data();
+    for (ptrdiff_t r = 0; r < rows; ++r) {
+      const T* row = in.data() + r * W * G;
+      for (ptrdiff_t ow = 0; ow < OW; ++ow, q += G) {
+        sum_group_positions<V>(row + win.w0[ow] * G, G, win.w1[ow] - win.w0[ow], acc);
+        for (ptrdiff_t k = 0; k < 4; ++k) V::store(q + k * L, acc[k]);
+      }
+    }
+    T* o = out.data();
+    const T* k = scale.data();
+    for (ptrdiff_t od = 0; od < OD; ++od) {
+      for (ptrdiff_t oh = 0; oh < OH; ++oh) {
+        // Rows of one output row are consecutive in S when D is 1; for 3d they come in runs of
+        // kh, one run per d.
+        const ptrdiff_t h0 = win.h0[oh], kh = win.h1[oh] - h0;
+        for (ptrdiff_t ow = 0; ow < OW; ++ow, o += G, ++k) {
+          V total[4];
+          for (ptrdiff_t d = win.d0[od]; d < win.d1[od]; ++d) {
+            sum_group_positions<V>(sums.data() + ((d * H + h0) * OW + ow) * G, OW * G, kh, acc);
+            for (ptrdiff_t c = 0; c < 4; ++c) {
+              total[c] = d == win.d0[od] ? acc[c] : V::add(total[c], acc[c]);
+            }
+          }
+          const V vk = V::splat(*k);
+          for (ptrdiff_t c = 0; c < 4; ++c) V::store(o + c * L, V::mul(total[c], vk));
+        }
+      }
     }
     deinterleave_group<V>(out.data(), s.out_image(), dst, n);
   }
