@@ -138,6 +138,18 @@ void group_max_window(const typename V::Elem* image, ptrdiff_t c, const ptrdiff_
 
 }  // namespace
 
+// [lo, hi) of the outputs covering each input position of an axis, pointer-sized.
+inline std::vector<ptrdiff_t> covering_lo(const AxisWindows& a) {
+  std::vector<ptrdiff_t> v;
+  for (int64_t i = 0, lo, hi; i < a.in; ++i) covering(a, i, &lo, &hi), v.push_back(lo);
+  return v;
+}
+inline std::vector<ptrdiff_t> covering_hi(const AxisWindows& a) {
+  std::vector<ptrdiff_t> v;
+  for (int64_t i = 0, lo, hi; i < a.in; ++i) covering(a, i, &lo, &hi), v.push_back(hi);
+  return v;
+}
+
 // Four vectors (one position of a group image) at p plus those at p + G, ..., n positions in all.
 template <class V>
 void sum_group_positions(const typename V::Elem* p, ptrdiff_t step, ptrdiff_t n, V* acc) {
@@ -284,9 +296,11 @@ void avgpool_bwd_nchw_groups(const BackwardArgs<typename V::Elem>& a, int64_t be
       scale[static_cast<size_t>(r * OW + ow)] = window_scale<T>(1, kdh, win_len(ww, ow));
     }
   }
-  std::vector<int64_t> col_lo(static_cast<size_t>(W)), col_hi(static_cast<size_t>(W));
-  for (ptrdiff_t w = 0; w < W; ++w)
-    covering(ww, w, &col_lo[static_cast<size_t>(w)], &col_hi[static_cast<size_t>(w)]);
+  const std::vector<ptrdiff_t> col_lo = covering_lo(ww), col_hi = covering_hi(ww);
+  const std::vector<ptrdiff_t> row_lo = covering_lo(wh), row_hi = covering_hi(wh);
+  const std::vector<ptrdiff_t> dep_lo = covering_lo(wd), dep_hi = covering_hi(wd);
+  const ptrdiff_t OH = static_cast<ptrdiff_t>(s.out[1]), H = static_cast<ptrdiff_t>(s.in[1]);
+  const ptrdiff_t in_rows = static_cast<ptrdiff_t>(s.in_rows());
   AlignedScratch<T> grad(g.out_image()), gi(g.in_image());
   AlignedScratch<T> e(out_rows * W * G);
   std::vector<const T*> rows(static_cast<size_t>(out_rows));
@@ -302,27 +316,22 @@ void avgpool_bwd_nchw_groups(const BackwardArgs<typename V::Elem>& a, int64_t be
       T* p = grad.data() + i * G;
       for (ptrdiff_t c = 0; c < G; c += L) V::store(p + c, V::mul(V::load(p + c), k));
     }
+    V acc[4];
+    T* er = e.data();
     for (ptrdiff_t r = 0; r < out_rows; ++r) {
       const T* d = grad.data() + r * OW * G;
-      T* er = e.data() + r * W * G;
-      for (ptrdiff_t w = 0; w < W; ++w) {
-        const ptrdiff_t lo = col_lo[static_cast<size_t>(w)], hi = col_hi[static_cast<size_t>(w)];
-        for (ptrdiff_t c = 0; c < G; c += L) {
-          V acc = V::load(d + lo * G + c);
-          for (ptrdiff_t ow = lo + 1; ow < hi; ++ow) acc = V::add(acc, V::load(d + ow * G + c));
-          V::store(er + w * G + c, acc);
-        }
+      for (ptrdiff_t w = 0; w < W; ++w, er += G) {
+        sum_group_positions<V>(d + col_lo[w] * G, G, col_hi[w] - col_lo[w], acc);
+        for (ptrdiff_t c = 0; c < 4; ++c) V::store(er + c * L, acc[c]);
       }
     }
     // Pass 2: each grad_input row, the E rows of the outputs covering it added in output order.
-    for (int64_t r = 0; r < g.in_rows(); ++r) {
-      int64_t od0, od1, oh0, oh1;
-      covering(wd, r / s.in[1], &od0, &od1);
-      covering(wh, r % s.in[1], &oh0, &oh1);
+    for (ptrdiff_t r = 0; r < in_rows; ++r) {
+      const ptrdiff_t d = r / H, h = r % H;
       ptrdiff_t nrows = 0;
-      for (int64_t od = od0; od < od1; ++od) {
-        for (int64_t oh = oh0; oh < oh1; ++oh) {
-          rows[static_cast<size_t>(nrows++)] = e.data() + (od * s.out[1] + oh) * W * G;
+      for (ptrdiff_t od = dep_lo[d]; od < dep_hi[d]; ++od) {
+        for (ptrdiff_t oh = row_lo[h]; oh < row_hi[h]; ++oh) {
+          rows[nrows++] = e.data() + (od * OH + oh) * W * G;
         }
       }
       sum_rows<V>(rows.data(), nrows, W * G, gi.data() + r * W * G);
