@@ -1,15 +1,15 @@
 // Channels-first kernels for small planes (a 7x7 or 13x17 feature map): one plane has too few
 // elements for SIMD along W to pay, so each work item interleaves G = 4 vectors' worth of planes
 // (16 float32 or 8 float64) into a channels-last image of G channels (4x4 / 2x2 shuffles), pools
-// it with the channels-last row code of nhwc_rows.h (four vectors per position, so the window
-// loops run once per 16 planes), and de-interleaves the result. Lanes past the last plane repeat
-// it and are never stored.
+// it four vectors per position (so the window loops run once per 16 planes), and de-interleaves
+// the result. G is known at compile time and indices are pointer-sized: int64_t math costs a wrap
+// per access in wasm32. Lanes past the last plane repeat it and are never stored.
 #include <algorithm>
 #include <cstddef>
 #include <vector>
 
 #include "kernels.h"
-#include "nhwc_rows.h"
+#include "rows.h"
 
 namespace adaptive_pool {
 namespace kernels {
