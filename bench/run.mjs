@@ -58,30 +58,41 @@ const cpuClock = () => {
   return (u.user + u.system) / 1000;
 };
 
-// Warm up, then the median of as many runs as fit in the budget (at least minRuns), so a noisy
-// shared machine moves the result less than a mean would. Warm-up is long for wasm: V8 tiers up
-// hot functions while they run, and with threads every worker has to get there too.
-function median(
-  fn,
-  { budgetMs = 400, minRuns = 7, maxRuns = 500, warmRuns = 10, warmMs = 200 } = {},
-) {
-  let t0 = performance.now();
-  let warm = 0;
-  while (warm < warmRuns || (performance.now() - t0 < warmMs && warm < 300)) {
-    fn();
-    warm++;
+// Warm up, then time the four quantities of a case in alternation: every round runs each of them
+// (the fast ones several times in a row, so that each takes about as long per round as the
+// slowest), and each result is the median of its own runs. A shared machine that slows down or
+// speeds up during a case (this VM's memory speed moves 2x within seconds) then moves all four
+// alike, so the ratios the targets are about stay put. Warm-up is long for wasm: V8 tiers up hot
+// functions while they run, and with threads every worker has to get there too.
+function medians(jobs, { budgetMs = 1600, minRounds = 5, maxRounds = 300, maxReps = 50 } = {}) {
+  const estimates = jobs.map(({ fn, warmRuns = 10, warmMs = 200 }) => {
+    const t0 = performance.now();
+    let warm = 0;
+    while (warm < warmRuns || (performance.now() - t0 < warmMs && warm < 300)) {
+      fn();
+      warm++;
+    }
+    return Math.max((performance.now() - t0) / warm, 1e-3);
+  });
+  const slowest = Math.max(...estimates);
+  const reps = estimates.map((e) => Math.max(1, Math.min(maxReps, Math.round(slowest / e))));
+  const roundMs = estimates.reduce((sum, e, i) => sum + e * reps[i], 0);
+  const rounds = Math.max(minRounds, Math.min(maxRounds, Math.ceil(budgetMs / roundMs)));
+  const times = jobs.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    jobs.forEach(({ fn }, i) => {
+      for (let k = 0; k < reps[i]; k++) {
+        const t0 = clock();
+        fn();
+        times[i].push(clock() - t0);
+      }
+    });
   }
-  const estimate = (performance.now() - t0) / warm;
-  const runs = Math.max(minRuns, Math.min(maxRuns, Math.ceil(budgetMs / Math.max(estimate, 1e-3))));
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    t0 = clock();
-    fn();
-    times.push(clock() - t0);
-  }
-  times.sort((a, b) => a - b);
-  const m = times.length >> 1;
-  return times.length % 2 ? times[m] : (times[m - 1] + times[m]) / 2;
+  return times.map((t) => {
+    t.sort((a, b) => a - b);
+    const m = t.length >> 1;
+    return t.length % 2 ? t[m] : (t[m - 1] + t[m]) / 2;
+  });
 }
 
 // Deterministic values in [-1, 1).
@@ -120,17 +131,17 @@ function runCase(ap, c, opts) {
   let ms, apiMs, naiveMs, rooflineMs;
   const count = (s) => s.reduce((a, b) => a * b, 1);
 
+  // The naive loops are slow: a short warm-up (V8 optimises them within a few runs).
+  const naiveJob = (fn) => ({ fn, warmRuns: 3, warmMs: 50 });
   if (c.op === 'avg' || c.op === 'max') {
-    ms = median(() => ap[forwardName](x, c.output, fwdOpts));
-    apiMs = median(() => ap[forwardName](xPlain, c.output, layout));
     const ny = new Float32Array(count(outShape));
     const ni = new Int32Array(count(outShape));
-    naiveMs = median(() => naiveForward(c.op, last, xPlain.data, N, C, inSize, outSize, ny, ni), {
-      minRuns: 5,
-      warmRuns: 3,
-      warmMs: 50,
-    });
-    rooflineMs = median(() => ap._roofline(x));
+    [ms, apiMs, naiveMs, rooflineMs] = medians([
+      { fn: () => ap[forwardName](x, c.output, fwdOpts) },
+      { fn: () => ap[forwardName](xPlain, c.output, layout) },
+      naiveJob(() => naiveForward(c.op, last, xPlain.data, N, C, inSize, outSize, ny, ni)),
+      { fn: () => ap._roofline(x) },
+    ]);
   } else {
     const gy = ap.tensor(outShape);
     fillRandom(gy.data, 2);
@@ -139,22 +150,21 @@ function runCase(ap, c, opts) {
     const gyPlain = { data: gy.data.slice(), shape: outShape };
     const idxPlain = idx.data.slice();
     const max = c.op === 'max_backward';
-    ms = median(() =>
-      max
-        ? ap[backwardName](gy, idx, inShape, { ...layout, out: gx })
-        : ap[backwardName](gy, inShape, { ...layout, out: gx }),
-    );
-    apiMs = median(() =>
-      max
-        ? ap[backwardName](gyPlain, idxPlain, inShape, layout)
-        : ap[backwardName](gyPlain, inShape, layout),
-    );
     const ngx = new Float32Array(count(inShape));
-    naiveMs = median(
-      () => naiveBackward(c.op, last, gyPlain.data, idxPlain, N, C, inSize, outSize, ngx),
-      { minRuns: 5, warmRuns: 3, warmMs: 50 },
-    );
-    rooflineMs = median(() => ap._roofline(gx));
+    [ms, apiMs, naiveMs, rooflineMs] = medians([
+      {
+        fn: max
+          ? () => ap[backwardName](gy, idx, inShape, { ...layout, out: gx })
+          : () => ap[backwardName](gy, inShape, { ...layout, out: gx }),
+      },
+      {
+        fn: max
+          ? () => ap[backwardName](gyPlain, idxPlain, inShape, layout)
+          : () => ap[backwardName](gyPlain, inShape, layout),
+      },
+      naiveJob(() => naiveBackward(c.op, last, gyPlain.data, idxPlain, N, C, inSize, outSize, ngx)),
+      { fn: () => ap._roofline(gx) },
+    ]);
   }
   for (const t of tensors) t.dispose();
   return {
