@@ -5,6 +5,8 @@
 //   naive_ms    the formula as plain JS loops (bench/naive.mjs), same input
 //   roofline_ms a SIMD loop in the same wasm module reading the case's input bytes once
 //               (for backward: the bytes of grad_input, the tensor with the input's shape)
+//   one_thread_ms with --threads above 1 only: ms of the same build loaded again at one thread,
+//               timed in the same rounds (the speedup of threads without the drift between runs)
 // Usage: node bench/run.mjs [--json] [--threads N] [--build NAME] [--filter TEXT] [--dist DIR] [--cpu]
 // --cpu times with the process's CPU time instead of the wall clock: a development aid on a
 // machine shared with other jobs (wall time there mostly measures the scheduler); one thread only.
@@ -104,70 +106,98 @@ function fillRandom(a, seed) {
   }
 }
 
-function runCase(ap, c, opts) {
+// Shapes and entry points of a case.
+function describe(c) {
   const rank = c.shape.length - 2;
   const [N, C] = c.shape;
   const spatial = c.shape.slice(2);
   const last = c.layout === 'NHWC';
   const pad = (v) => [...Array(3 - v.length).fill(1), ...v];
-  const inSize = pad(spatial);
-  const outSize = pad(c.output);
   const memShape = (sp) => (last ? [N, ...sp, C] : [N, C, ...sp]);
-  const inShape = memShape(spatial);
-  const outShape = memShape(c.output);
   const kind = c.op.startsWith('avg') ? 'Avg' : 'Max';
   const forwardName = `adaptive${kind}Pool${rank}d`;
-  const backwardName = `${forwardName}Backward`;
-  const layout = { channelsLast: last };
+  return {
+    N,
+    C,
+    last,
+    kind,
+    forwardName,
+    backwardName: `${forwardName}Backward`,
+    inSize: pad(spatial),
+    outSize: pad(c.output),
+    inShape: memShape(spatial),
+    outShape: memShape(c.output),
+    layout: { channelsLast: last },
+  };
+}
 
-  const x = ap.tensor(inShape);
+// The case's tensors in module `m` (the same seeded data in every module) and its zero-copy call.
+function zeroCopyCall(m, c, d) {
+  const x = m.tensor(d.inShape);
   fillRandom(x.data, 1);
-  const y = ap.tensor(outShape);
-  const idx = ap.tensor(outShape, { dtype: 'int32' });
-  const fwdOpts = kind === 'Max' ? { ...layout, out: y, outIndices: idx } : { ...layout, out: y };
-  ap[forwardName](x, c.output, fwdOpts); // indices for max backward
-  const xPlain = { data: x.data.slice(), shape: inShape };
+  const y = m.tensor(d.outShape);
+  const idx = m.tensor(d.outShape, { dtype: 'int32' });
+  const fwdOpts =
+    d.kind === 'Max' ? { ...d.layout, out: y, outIndices: idx } : { ...d.layout, out: y };
+  m[d.forwardName](x, c.output, fwdOpts); // indices for max backward
   const tensors = [x, y, idx];
-  let ms, apiMs, naiveMs, rooflineMs;
-  const count = (s) => s.reduce((a, b) => a * b, 1);
+  if (c.op === 'avg' || c.op === 'max') {
+    return { call: () => m[d.forwardName](x, c.output, fwdOpts), x, idx, tensors };
+  }
+  const gy = m.tensor(d.outShape);
+  fillRandom(gy.data, 2);
+  const gx = m.tensor(d.inShape);
+  tensors.push(gy, gx);
+  const bwdOpts = { ...d.layout, out: gx };
+  const call =
+    c.op === 'max_backward'
+      ? () => m[d.backwardName](gy, idx, d.inShape, bwdOpts)
+      : () => m[d.backwardName](gy, d.inShape, bwdOpts);
+  return { call, x, idx, gy, gx, tensors };
+}
 
+// ap1: the same build at one thread (only with --threads above 1), timed in the same rounds so
+// the speedup compares two runs under the same machine conditions.
+function runCase(ap, ap1, c) {
+  const d = describe(c);
+  const z = zeroCopyCall(ap, c, d);
+  const z1 = ap1 ? zeroCopyCall(ap1, c, d) : null;
+  const count = (s) => s.reduce((a, b) => a * b, 1);
+  const xPlain = { data: z.x.data.slice(), shape: d.inShape };
   // The naive loops are slow: a short warm-up (V8 optimises them within a few runs).
   const naiveJob = (fn) => ({ fn, warmRuns: 3, warmMs: 50 });
+  const jobs = [{ fn: z.call }];
   if (c.op === 'avg' || c.op === 'max') {
-    const ny = new Float32Array(count(outShape));
-    const ni = new Int32Array(count(outShape));
-    [ms, apiMs, naiveMs, rooflineMs] = medians([
-      { fn: () => ap[forwardName](x, c.output, fwdOpts) },
-      { fn: () => ap[forwardName](xPlain, c.output, layout) },
-      naiveJob(() => naiveForward(c.op, last, xPlain.data, N, C, inSize, outSize, ny, ni)),
-      { fn: () => ap._roofline(x) },
-    ]);
+    const ny = new Float32Array(count(d.outShape));
+    const ni = new Int32Array(count(d.outShape));
+    jobs.push(
+      { fn: () => ap[d.forwardName](xPlain, c.output, d.layout) },
+      naiveJob(() =>
+        naiveForward(c.op, d.last, xPlain.data, d.N, d.C, d.inSize, d.outSize, ny, ni),
+      ),
+      { fn: () => ap._roofline(z.x) },
+    );
   } else {
-    const gy = ap.tensor(outShape);
-    fillRandom(gy.data, 2);
-    const gx = ap.tensor(inShape);
-    tensors.push(gy, gx);
-    const gyPlain = { data: gy.data.slice(), shape: outShape };
-    const idxPlain = idx.data.slice();
-    const max = c.op === 'max_backward';
-    const ngx = new Float32Array(count(inShape));
-    [ms, apiMs, naiveMs, rooflineMs] = medians([
+    const gyPlain = { data: z.gy.data.slice(), shape: d.outShape };
+    const idxPlain = z.idx.data.slice();
+    const ngx = new Float32Array(count(d.inShape));
+    jobs.push(
       {
-        fn: max
-          ? () => ap[backwardName](gy, idx, inShape, { ...layout, out: gx })
-          : () => ap[backwardName](gy, inShape, { ...layout, out: gx }),
+        fn:
+          c.op === 'max_backward'
+            ? () => ap[d.backwardName](gyPlain, idxPlain, d.inShape, d.layout)
+            : () => ap[d.backwardName](gyPlain, d.inShape, d.layout),
       },
-      {
-        fn: max
-          ? () => ap[backwardName](gyPlain, idxPlain, inShape, layout)
-          : () => ap[backwardName](gyPlain, inShape, layout),
-      },
-      naiveJob(() => naiveBackward(c.op, last, gyPlain.data, idxPlain, N, C, inSize, outSize, ngx)),
-      { fn: () => ap._roofline(gx) },
-    ]);
+      naiveJob(() =>
+        naiveBackward(c.op, d.last, gyPlain.data, idxPlain, d.N, d.C, d.inSize, d.outSize, ngx),
+      ),
+      { fn: () => ap._roofline(z.gx) },
+    );
   }
-  for (const t of tensors) t.dispose();
-  return {
+  if (z1) jobs.push({ fn: z1.call });
+  const [ms, apiMs, naiveMs, rooflineMs, oneThreadMs] = medians(jobs);
+  for (const t of [...z.tensors, ...(z1 ? z1.tensors : [])]) t.dispose();
+  const r = {
     name: c.name,
     build: ap.build,
     threads: ap.threads,
@@ -176,6 +206,8 @@ function runCase(ap, c, opts) {
     naive_ms: naiveMs,
     roofline_ms: rooflineMs,
   };
+  if (z1) r.one_thread_ms = oneThreadMs;
+  return r;
 }
 
 const opts = parseArgs(process.argv.slice(2));
@@ -186,6 +218,7 @@ const cases = JSON.parse(readFileSync(path.join(here, 'cases.json'), 'utf8')).fi
   c.name.includes(opts.filter),
 );
 const ap = await load({ build: opts.build, threads: opts.threads });
+const ap1 = opts.threads > 1 ? await load({ build: opts.build, threads: 1 }) : null;
 const round = (v) => Number(v.toPrecision(4));
 try {
   if (!opts.json) {
@@ -195,12 +228,13 @@ try {
     );
     console.log(
       ['case'.padEnd(20), 'ms', 'api_ms', 'naive_ms', 'roofline', 'x roofline', 'naive/ms']
+        .concat(ap1 ? ['1 thr ms', 'speedup'] : [])
         .map((s, i) => (i ? s.padStart(11) : s))
         .join(''),
     );
   }
   for (const c of cases) {
-    const r = runCase(ap, c, opts);
+    const r = runCase(ap, ap1, c);
     if (opts.json) {
       console.log(
         JSON.stringify({
@@ -209,6 +243,7 @@ try {
           api_ms: round(r.api_ms),
           naive_ms: round(r.naive_ms),
           roofline_ms: round(r.roofline_ms),
+          ...(ap1 ? { one_thread_ms: round(r.one_thread_ms) } : {}),
         }),
       );
     } else {
@@ -219,9 +254,16 @@ try {
         (r.ms / r.roofline_ms).toFixed(2).padStart(11),
         (r.naive_ms / r.ms).toFixed(1).padStart(11),
       );
+      if (ap1) {
+        cells.push(
+          r.one_thread_ms.toFixed(3).padStart(11),
+          (r.one_thread_ms / r.ms).toFixed(2).padStart(11),
+        );
+      }
       console.log(r.name.padEnd(20) + cells.join(''));
     }
   }
 } finally {
   ap.dispose();
+  ap1?.dispose();
 }
