@@ -68,6 +68,13 @@ void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
 template <class V>
 void maxpool_fwd_nhwc(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);
 
+// Items: images * out_rows, one output row each. Channels-first small planes whose H and W windows
+// tile their axes (14 -> 7) and D not pooled; see uniform_windows.h for the conditions.
+template <class V>
+void avgpool_fwd_nchw_uniform(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);
+template <class V>
+void maxpool_fwd_nchw_uniform(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);
+
 // Items: groups of nchw_group_size<V>() planes (channels-first only; for small planes).
 template <class V>
 constexpr int64_t nchw_group_size() {

@@ -6,8 +6,6 @@
 // L windows deinterleaved from L*kw consecutive values), so PyTorch's rule applies as it is, with
 // no index compares. Without NaN a compare and a max do the rule's work; a running sum (NaN, or
 // inf - inf, poisons it) checks that per vector and sends it to the exact rule.
-#include "maxpool_fwd_nchw_uniform.h"
-
 #include <cstddef>
 #include <type_traits>
 

@@ -9,7 +9,6 @@
 
 #include "../parallel.h"
 #include "kernels.h"
-#include "maxpool_fwd_nchw_uniform.h"
 #include "simd.h"
 #include "uniform_windows.h"
 

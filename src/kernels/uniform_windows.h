@@ -47,6 +47,10 @@ void with_uniform_sizes(int64_t kh, int64_t kw, F&& f) {
 // Widest W window the uniform kernels take (their column sums live in registers).
 constexpr int64_t kMaxUniformWindow = 8;
 
+// W windows the max kernel unrolls (1, 2, 4): other widths gather columns through memory and lose
+// to the plane groups (measured on 12 -> 4 and 24 -> 8).
+inline bool maxpool_uniform_width(int64_t kw) { return kw == 1 || kw == 2 || kw == 4; }
+
 // Lane l = sum of elements [l*k, (l+1)*k) of a[0..k) read as one array of L*k values: windows of k
 // side by side, summed with shuffles (pair_sums: (a0+a1, a2+a3, b0+b1, b2+b3) for 4 lanes). Powers
 // of two halve the group size one pair-add at a time; other k go through memory (rare: divisible
@@ -68,11 +72,6 @@ V sum_groups(const V* a, int64_t k) {
   }
   return V::load(e);
 }
-
-// Items: images * out_rows, one output row each (channels-first, D not pooled: every D window is
-// one row long).
-template <class V>
-void avgpool_fwd_nchw_uniform(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);
 
 }  // namespace kernels
 }  // namespace adaptive_pool
