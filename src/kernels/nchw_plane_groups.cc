@@ -210,12 +210,12 @@ void avgpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t beg
         // kh, one run per d.
         const ptrdiff_t h0 = win.h0[oh], kh = win.h1[oh] - h0;
         for (ptrdiff_t ow = 0; ow < OW; ++ow, o += G, ++k) {
+          const ptrdiff_t d0 = win.d0[od];
           V total[4];
-          for (ptrdiff_t d = win.d0[od]; d < win.d1[od]; ++d) {
+          sum_group_positions<V>(sums.data() + ((d0 * H + h0) * OW + ow) * G, OW * G, kh, total);
+          for (ptrdiff_t d = d0 + 1; d < win.d1[od]; ++d) {
             sum_group_positions<V>(sums.data() + ((d * H + h0) * OW + ow) * G, OW * G, kh, acc);
-            for (ptrdiff_t c = 0; c < 4; ++c) {
-              total[c] = d == win.d0[od] ? acc[c] : V::add(total[c], acc[c]);
-            }
+            for (ptrdiff_t c = 0; c < 4; ++c) total[c] = V::add(total[c], acc[c]);
           }
           const V vk = V::splat(*k);
           for (ptrdiff_t c = 0; c < 4; ++c) V::store(o + c * L, V::mul(total[c], vk));

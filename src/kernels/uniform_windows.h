@@ -62,7 +62,7 @@ V sum_groups(const V* a, int64_t k) {
   if (k == 1) return a[0];
   if (k == 2) return V::pair_sums(a[0], a[1]);
   if (k == 4) return V::pair_sums(V::pair_sums(a[0], a[1]), V::pair_sums(a[2], a[3]));
-  T all[L * kMaxUniformWindow];
+  T all[L * kMaxUniformWindow] = {};  // (rare path; zeroed only to keep g++ from warning)
   for (int64_t i = 0; i < k; ++i) V::store(all + i * L, a[i]);
   T e[L];
   for (int64_t l = 0; l < L; ++l) {
