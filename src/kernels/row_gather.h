@@ -47,11 +47,11 @@ RowGather plan_row_gather(const AxisWindows& ww) {
 template <class V>
 void gather_row(const typename V::Elem* row, const AxisWindows& ww, const RowGather& g,
                 const typename V::Elem* scale, typename V::Elem* out) {
-  constexpr int64_t L = V::kLanes;
   const int64_t* start = ww.start.data();
-  const int64_t groups = static_cast<int64_t>(g.base.size());
   int64_t o = 0;
 #if AP_HAVE_SIMD
+  constexpr int64_t L = V::kLanes;
+  const int64_t groups = static_cast<int64_t>(g.base.size());
   if constexpr (L > 1) {
     for (int64_t i = 0; i < groups; ++i, o += L) {
       const int64_t first = g.base[static_cast<size_t>(i)];
@@ -65,8 +65,9 @@ void gather_row(const typename V::Elem* row, const AxisWindows& ww, const RowGat
       V::store(out + o, V::mul(v, V::load(scale + o)));
     }
   }
+#else
+  (void)g;
 #endif
-  (void)groups;
   for (; o < ww.out; ++o) out[o] = row[start[o]] * scale[o];
 }
 
