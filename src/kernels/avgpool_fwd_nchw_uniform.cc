@@ -49,18 +49,14 @@ void uniform_rows(const ForwardArgs<typename V::Elem>& a, ptrdiff_t kh, ptrdiff_
   for (int64_t b = begin; b < end; ++b) {
     const T* rows = a.input + static_cast<ptrdiff_t>(b) * kh * W;
     T* out = a.output + static_cast<ptrdiff_t>(b) * OW;
-    ptrdiff_t ow = 0;
-    for (; ow + L <= OW; ow += L) {
-      uniform_vector<V, KH, KW>(rows + ow * kw, kh, W, kw, vscale, out + ow);
-    }
-    if (ow == OW) continue;
-    if (OW >= L) {  // the tail as one vector overlapping outputs already written (same values)
-      uniform_vector<V, KH, KW>(rows + (OW - L) * kw, kh, W, kw, vscale, out + OW - L);
-    } else {
-      for (; ow < OW; ++ow) {
-        uniform_vector<S, KH, KW>(rows + ow * kw, kh, W, kw, S::splat(scale), out + ow);
-      }
-    }
+    for_output_vectors<L>(
+        OW,
+        [&](ptrdiff_t ow) {
+          uniform_vector<V, KH, KW>(rows + ow * kw, kh, W, kw, vscale, out + ow);
+        },
+        [&](ptrdiff_t ow) {
+          uniform_vector<S, KH, KW>(rows + ow * kw, kh, W, kw, S::splat(scale), out + ow);
+        });
   }
 }
 

@@ -119,22 +119,17 @@ void uniform_rows(const ForwardArgs<typename V::Elem>& a, ptrdiff_t kh, ptrdiff_
     const ptrdiff_t base = (first_row % plane_rows) * W;  // its index within the plane
     T* out = a.output + static_cast<ptrdiff_t>(b) * OW;
     int32_t* out_idx = a.indices + static_cast<ptrdiff_t>(b) * OW;
-    const auto vector_at = [&](ptrdiff_t ow) {
-      uniform_max<V, KH, KW>(rows + ow * kw, kh, kw, W,
-                             V::idx_add(V::idx_splat(base + ow * kw), lanes), out + ow,
-                             out_idx + ow);
-    };
-    ptrdiff_t ow = 0;
-    for (; ow + L <= OW; ow += L) vector_at(ow);
-    if (ow == OW) continue;
-    if (OW >= L) {  // the tail as one vector overlapping outputs already written (same results)
-      vector_at(OW - L);
-    } else {
-      for (; ow < OW; ++ow) {
-        uniform_max<S, KH, KW>(rows + ow * kw, kh, kw, W, S::idx_splat(base + ow * kw), out + ow,
-                               out_idx + ow);
-      }
-    }
+    for_output_vectors<L>(
+        OW,
+        [&](ptrdiff_t ow) {
+          uniform_max<V, KH, KW>(rows + ow * kw, kh, kw, W,
+                                 V::idx_add(V::idx_splat(base + ow * kw), lanes), out + ow,
+                                 out_idx + ow);
+        },
+        [&](ptrdiff_t ow) {
+          uniform_max<S, KH, KW>(rows + ow * kw, kh, kw, W, S::idx_splat(base + ow * kw), out + ow,
+                                 out_idx + ow);
+        });
   }
 }
 

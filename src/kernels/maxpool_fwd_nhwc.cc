@@ -1,5 +1,8 @@
 // Max pooling forward, channels-last: SIMD along C, each window scanned in row-major order with
 // PyTorch's rule (first maximum wins, last NaN wins), the position kept per lane. See nhwc_rows.h.
+#include <cstddef>
+#include <vector>
+
 #include "kernels.h"
 #include "nhwc_rows.h"
 
@@ -9,9 +12,11 @@ namespace kernels {
 template <class V>
 void maxpool_fwd_nhwc(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
   const Shape& s = a.s;
+  std::vector<ptrdiff_t> rows(
+      static_cast<size_t>(max_win_len(s.windows->d) * max_win_len(s.windows->h)));
   for (int64_t item = begin; item < end; ++item) {
     const int64_t img = item / s.out_rows(), r = item % s.out_rows();
-    max_fwd_nhwc_row<V>(s, a.input + img * s.in_image(), r / s.out[1], r % s.out[1],
+    max_fwd_nhwc_row<V>(s, a.input + img * s.in_image(), r / s.out[1], r % s.out[1], rows.data(),
                         a.output + item * s.out_row_len(), a.indices + item * s.out_row_len());
   }
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernels.h"
+#include "nhwc_rows.h"
 #include "rows.h"
 
 namespace adaptive_pool {
@@ -99,43 +100,6 @@ struct GroupWindows {
   }
 };
 
-// Max of window rows[0..nrows) x [w0, w1) of a group image (G channels per position), channels
-// [c, c + K lanes), scanned in row-major order with PyTorch's rule. rows[] hold the position of
-// each input row's first element. Pointer-sized positions and a stepped pointer: 12% faster than
-// max_window_nhwc's int64 math on 13x17 -> 7x7. (K = 2, fewer live vectors, measured no faster.)
-template <class V, int K>
-void group_max_window(const typename V::Elem* image, ptrdiff_t c, const ptrdiff_t* rows,
-                      ptrdiff_t nrows, ptrdiff_t w0, ptrdiff_t w1, typename V::Elem* out,
-                      int32_t* out_idx) {
-  using T = typename V::Elem;
-  constexpr ptrdiff_t L = V::kLanes, G = nchw_group_size<V>();
-  const T* p = image + (rows[0] + w0) * G + c;
-  V m[K];
-  typename V::Idx ix[K];
-  for (int k = 0; k < K; ++k) {
-    m[k] = V::load(p + k * L);
-    ix[k] = V::idx_splat(rows[0] + w0);
-  }
-  ptrdiff_t skip = 1;  // the first position is the start value
-  for (ptrdiff_t r = 0; r < nrows; ++r, skip = 0) {
-    const ptrdiff_t end = rows[r] + w1;
-    p = image + (rows[r] + w0 + skip) * G + c;
-    for (ptrdiff_t pos = rows[r] + w0 + skip; pos < end; ++pos, p += G) {
-      const typename V::Idx vpos = V::idx_splat(pos);
-      for (int k = 0; k < K; ++k) {
-        const V v = V::load(p + k * L);
-        const typename V::Mask take = V::takes(v, m[k]);
-        m[k] = V::select(take, v, m[k]);
-        ix[k] = V::idx_select(take, vpos, ix[k]);
-      }
-    }
-  }
-  for (int k = 0; k < K; ++k) {
-    V::store(out + c + k * L, m[k]);
-    V::idx_store_i32(out_idx + c + k * L, ix[k]);
-  }
-}
-
 }  // namespace
 
 // [lo, hi) of the outputs covering each input position of an axis, pointer-sized.
@@ -148,21 +112,6 @@ inline std::vector<ptrdiff_t> covering_hi(const AxisWindows& a) {
   std::vector<ptrdiff_t> v;
   for (int64_t i = 0, lo, hi; i < a.in; ++i) covering(a, i, &lo, &hi), v.push_back(hi);
   return v;
-}
-
-// Four vectors (one position of a group image) at p plus those at p + G, ..., n positions in all.
-template <class V>
-void sum_group_positions(const typename V::Elem* p, ptrdiff_t step, ptrdiff_t n, V* acc) {
-  constexpr ptrdiff_t L = V::kLanes;
-  V a0 = V::load(p), a1 = V::load(p + L), a2 = V::load(p + 2 * L), a3 = V::load(p + 3 * L);
-  for (ptrdiff_t i = 1; i < n; ++i) {
-    p += step;
-    a0 = V::add(a0, V::load(p));
-    a1 = V::add(a1, V::load(p + L));
-    a2 = V::add(a2, V::load(p + 2 * L));
-    a3 = V::add(a3, V::load(p + 3 * L));
-  }
-  acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
 }
 
 // Separable, W first: every input row's W windows are summed once into S[row][ow], then each
@@ -198,7 +147,7 @@ void avgpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t beg
     for (ptrdiff_t r = 0; r < rows; ++r) {
       const T* row = in.data() + r * W * G;
       for (ptrdiff_t ow = 0; ow < OW; ++ow, q += G) {
-        sum_group_positions<V>(row + win.w0[ow] * G, G, win.w1[ow] - win.w0[ow], acc);
+        sum_positions4<V>(row + win.w0[ow] * G, G, win.w1[ow] - win.w0[ow], acc);
         for (ptrdiff_t k = 0; k < 4; ++k) V::store(q + k * L, acc[k]);
       }
     }
@@ -212,9 +161,9 @@ void avgpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t beg
         for (ptrdiff_t ow = 0; ow < OW; ++ow, o += G, ++k) {
           const ptrdiff_t d0 = win.d0[od];
           V total[4];
-          sum_group_positions<V>(sums.data() + ((d0 * H + h0) * OW + ow) * G, OW * G, kh, total);
+          sum_positions4<V>(sums.data() + ((d0 * H + h0) * OW + ow) * G, OW * G, kh, total);
           for (ptrdiff_t d = d0 + 1; d < win.d1[od]; ++d) {
-            sum_group_positions<V>(sums.data() + ((d * H + h0) * OW + ow) * G, OW * G, kh, acc);
+            sum_positions4<V>(sums.data() + ((d * H + h0) * OW + ow) * G, OW * G, kh, acc);
             for (ptrdiff_t c = 0; c < 4; ++c) total[c] = V::add(total[c], acc[c]);
           }
           const V vk = V::splat(*k);
@@ -258,7 +207,7 @@ void maxpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t beg
         }
         for (ptrdiff_t ow = 0; ow < OW; ++ow, o += G, oi += G) {
           for (ptrdiff_t c = 0; c < G; c += K * L) {
-            group_max_window<V, K>(in.data(), c, rows.data(), nrows, win.w0[ow], win.w1[ow], o, oi);
+            max_window<V, K>(in.data(), G, c, rows.data(), nrows, win.w0[ow], win.w1[ow], o, oi);
           }
         }
       }
@@ -321,7 +270,7 @@ void avgpool_bwd_nchw_groups(const BackwardArgs<typename V::Elem>& a, int64_t be
     for (ptrdiff_t r = 0; r < out_rows; ++r) {
       const T* d = grad.data() + r * OW * G;
       for (ptrdiff_t w = 0; w < W; ++w, er += G) {
-        sum_group_positions<V>(d + col_lo[w] * G, G, col_hi[w] - col_lo[w], acc);
+        sum_positions4<V>(d + col_lo[w] * G, G, col_hi[w] - col_lo[w], acc);
         for (ptrdiff_t c = 0; c < 4; ++c) V::store(er + c * L, acc[c]);
       }
     }

@@ -4,6 +4,7 @@
 // blocks of k.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <type_traits>
 
@@ -42,6 +43,21 @@ void with_uniform_sizes(int64_t kh, int64_t kw, F&& f) {
   };
   if (kh == 2) return with_kw(std::integral_constant<int, 2>{});
   return with_kw(std::integral_constant<int, 0>{});
+}
+
+// The OW outputs of one output row, L at a time: vector(ow) for ow = 0, L, 2L, ..., then the rest
+// as one more vector overlapping outputs already written (it writes the same results) when the
+// row holds a vector at all, else scalar(ow) for each.
+template <ptrdiff_t L, class VectorFn, class ScalarFn>
+void for_output_vectors(ptrdiff_t OW, VectorFn vector, ScalarFn scalar) {
+  ptrdiff_t ow = 0;
+  for (; ow + L <= OW; ow += L) vector(ow);
+  if (ow == OW) return;
+  if (OW >= L) {
+    vector(OW - L);
+  } else {
+    for (; ow < OW; ++ow) scalar(ow);
+  }
 }
 
 // Widest W window the uniform kernels take (their column sums live in registers).
