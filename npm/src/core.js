@@ -309,9 +309,9 @@ export class AdaptivePool {
         'MEMORY',
         `${where}: ${what} needs ${bytes} bytes, more than wasm memory (4 GiB) can hold`,
       );
-    // On a cache line: the kernels' vector loads are then aligned wherever the data is (malloc
-    // gives 8 bytes, and misaligned rows cost 10-25% on the memory-bound cases). At least one word,
-    // so every tensor has a unique address.
+    // On a cache line, so the kernels' vector loads are aligned wherever the data is (malloc gives
+    // 8 bytes; aligning the kernels' own scratch rows gained 10-25% on channels-last rows). At least
+    // one word, so every tensor has a unique address.
     const ptr = this.#m._memalign(64, Math.max(bytes, 8)) >>> 0;
     if (ptr === 0)
       fail(
