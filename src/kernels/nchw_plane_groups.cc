@@ -6,6 +6,7 @@
 // per access in wasm32. Lanes past the last plane repeat it and are never stored.
 #include <algorithm>
 #include <cstddef>
+#include <type_traits>
 #include <vector>
 
 #include "kernels.h"
@@ -81,6 +82,26 @@ void deinterleave_group(const E* src, ptrdiff_t n, E* const* dst, int planes) {
   for (ptrdiff_t l = full; l < planes; ++l) {
     for (ptrdiff_t j = 0; j < n; ++j) dst[l][j] = src[j * G + l];
   }
+}
+
+// Whether a NaN may be among p[0..n): their sum is NaN (inf - inf says so too, which only costs
+// the caller its fast path). A group's planes are consecutive, so this streams them in order
+// ahead of the interleave, which then reads them from L1: on max-odd-13x17 that measured a few
+// percent faster than summing the interleaved blocks as they are written.
+template <class V>
+bool has_nan(const typename V::Elem* p, ptrdiff_t n) {
+  constexpr ptrdiff_t L = V::kLanes;
+  V s0 = V::splat(0), s1 = s0, s2 = s0, s3 = s0;
+  ptrdiff_t i = 0;
+  for (; i + 4 * L <= n; i += 4 * L) {
+    s0 = V::add(s0, V::load(p + i));
+    s1 = V::add(s1, V::load(p + i + L));
+    s2 = V::add(s2, V::load(p + i + 2 * L));
+    s3 = V::add(s3, V::load(p + i + 3 * L));
+  }
+  typename V::Elem t = 0;
+  for (; i < n; ++i) t += p[i];
+  return V::any_nan(V::add(V::add(s0, s1), V::add(s2, s3))) || t != t;
 }
 
 // Pointer-sized copies of the window tables: in wasm32 every int64_t index costs a wrap (and a
@@ -192,11 +213,9 @@ void maxpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t beg
   const T* src[G];
   T* dst[G];
   int32_t* dst_idx[G];
-  for (int64_t item = begin; item < end; ++item) {
-    group_planes<V>(item, s.images, a.input, s.in_image(), src);
-    const int n = group_planes<V>(item, s.images, a.output, s.out_image(), dst);
-    group_planes<V>(item, s.images, a.indices, s.out_image(), dst_idx);
-    interleave_group<V>(src, s.in_image(), in.data());
+  // The group's windows, with PyTorch's full rule or, when the group holds no NaN, its NaN-free
+  // half (compare and max: 18% less time on max-odd-13x17).
+  auto pool_group = [&](auto no_nan) {
     T* o = out.data();
     int32_t* oi = idx.data();
     for (ptrdiff_t od = 0; od < OD; ++od) {
@@ -207,10 +226,23 @@ void maxpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t beg
         }
         for (ptrdiff_t ow = 0; ow < OW; ++ow, o += G, oi += G) {
           for (ptrdiff_t c = 0; c < G; c += K * L) {
-            max_window<V, K>(in.data(), G, c, rows.data(), nrows, win.w0[ow], win.w1[ow], o, oi);
+            max_window<V, K, decltype(no_nan)::value>(in.data(), G, c, rows.data(), nrows,
+                                                      win.w0[ow], win.w1[ow], o, oi);
           }
         }
       }
+    }
+  };
+  for (int64_t item = begin; item < end; ++item) {
+    group_planes<V>(item, s.images, a.input, s.in_image(), src);
+    const int n = group_planes<V>(item, s.images, a.output, s.out_image(), dst);
+    group_planes<V>(item, s.images, a.indices, s.out_image(), dst_idx);
+    const bool nan = has_nan<V>(src[0], n * s.in_image());
+    interleave_group<V>(src, s.in_image(), in.data());
+    if (nan) {
+      pool_group(std::false_type{});
+    } else {
+      pool_group(std::true_type{});
     }
     deinterleave_group<V>(out.data(), s.out_image(), dst, n);
     if constexpr (V::kLanes == 4) {  // int32 indices share the float32 lanes' shuffles

@@ -215,7 +215,10 @@ void avg_fwd_nhwc_row(const Shape& s, const typename V::Elem* image, int64_t od,
 // position (the flat index PyTorch returns) is rows[r] + w. K independent vectors keep the
 // compare/select chains overlapping; pointer-sized positions and a stepped pointer avoid the
 // int64_t index math that costs a wrap per access in wasm32 (12% on 13x17 -> 7x7).
-template <class V, int K>
+// kNoNan: the caller knows the window holds no NaN, so the rule is a compare and a max (gt + pmax,
+// and the index kept as the larger of itself and the masked position), the same results with 5
+// instructions per vector instead of 10.
+template <class V, int K, bool kNoNan = false>
 void max_window(const typename V::Elem* image, ptrdiff_t C, ptrdiff_t c, const ptrdiff_t* rows,
                 ptrdiff_t nrows, ptrdiff_t w0, ptrdiff_t w1, typename V::Elem* out,
                 int32_t* out_idx) {
@@ -236,9 +239,14 @@ void max_window(const typename V::Elem* image, ptrdiff_t C, ptrdiff_t c, const p
       const typename V::Idx vpos = V::idx_splat(pos);
       for (int k = 0; k < K; ++k) {
         const V v = V::load(p + k * L);
-        const typename V::Mask take = V::takes(v, m[k]);
-        m[k] = V::select(take, v, m[k]);
-        ix[k] = V::idx_select(take, vpos, ix[k]);
+        if (kNoNan) {
+          ix[k] = V::idx_later(V::gt(v, m[k]), vpos, ix[k]);
+          m[k] = V::keep_greater(m[k], v);
+        } else {
+          const typename V::Mask take = V::takes(v, m[k]);
+          m[k] = V::select(take, v, m[k]);
+          ix[k] = V::idx_select(take, vpos, ix[k]);
+        }
       }
     }
   }

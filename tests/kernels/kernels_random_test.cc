@@ -331,3 +331,37 @@ TEST_CASE("max merge keys keep ties, signed zeros and infinities exact", "[kerne
     }
   }
 }
+
+TEST_CASE("max plane groups: NaN-free groups take the fast rule, the others the exact one",
+          "[kernels]") {
+  // 40 planes of 13x17 -> 7x7 are three groups of 16 planes (the last one partial). Group 0 holds
+  // no NaN (compare-and-max path), group 1 one NaN, group 2 +inf and -inf (their sum is NaN too:
+  // the exact path without any NaN). Few distinct values make ties common.
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  PoolGeometry g;
+  REQUIRE(
+      plan_forward(PoolKind::kMax, 2, Layout::kChannelsFirst, {2, 20, 13, 17}, {7, 7}, &g).ok());
+  const WindowTables w = make_window_tables(g);
+  std::vector<float> input = ap_test::cast_to<float>(ap_test::grid_values(g.input_numel(), 3));
+  for (float& x : input) x = std::round(x / 2);
+  const int64_t plane = 13 * 17;
+  input[static_cast<size_t>(21 * plane + 40)] = nan;
+  input[static_cast<size_t>(35 * plane + 7)] = inf;
+  input[static_cast<size_t>(36 * plane + 100)] = -inf;
+  std::vector<float> want(static_cast<size_t>(g.output_numel()));
+  std::vector<int32_t> want_idx(want.size());
+  reference::max_forward(g, w, input.data(), want.data(), want_idx.data());
+  for (Isa isa : isas()) {
+    INFO(kernels::isa_name(isa));
+    RunOptions opt;
+    opt.isa = isa;
+    Guarded<float> out(g.output_numel());
+    Guarded<int32_t> idx(g.output_numel());
+    kernels::run_max_forward(g, w, input.data(), out.data(), idx.data(), nullptr, opt);
+    REQUIRE(out.guards_intact());
+    REQUIRE(idx.guards_intact());
+    CHECK(idx.values() == want_idx);
+    CHECK(bit_difference(out.values(), want) == "");
+  }
+}
