@@ -143,15 +143,18 @@ Status max_pool_backward(const PoolGeometry& g, const T* grad_output, const int3
                    g.input_shape);
   if (!s.ok()) return s;
   // Every index is checked before the first write, so a bad one leaves grad_input untouched.
-  // A branch-free pass first (an unsigned compare also catches negatives; it vectorises); the loop
-  // that names the bad index runs only when there is one.
+  // A branch-free pass first: the largest index read as unsigned (so negatives count as huge),
+  // one i32x4.max_u per vector once vectorised, where a compare, an and and an or per vector took
+  // three times the instructions (max-bwd-odd: the call about 4% faster). The loop that names the
+  // bad index runs only when there is one.
   const int64_t plane = g.in_plane();
   const uint32_t limit = static_cast<uint32_t>(plane);  // plane < 2^31 (plan_backward)
-  uint32_t bad = 0;
+  uint32_t largest = 0;
   for (int64_t i = 0; i < grad_output_len; ++i) {
-    bad |= static_cast<uint32_t>(static_cast<uint32_t>(indices[i]) >= limit);
+    largest = std::max(largest, static_cast<uint32_t>(indices[i]));
   }
-  for (int64_t i = 0; bad != 0 && i < grad_output_len; ++i) {
+  const bool bad = largest >= limit;
+  for (int64_t i = 0; bad && i < grad_output_len; ++i) {
     if (indices[i] < 0 || indices[i] >= plane) {
       return Status::Error(ErrorCode::kIndex,
                            name + "(): indices[" + std::to_string(i) +

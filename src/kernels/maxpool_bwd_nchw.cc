@@ -4,6 +4,7 @@
 // gradients in output order. Indices outside the plane are never written (the op layer rejects
 // them before any kernel runs, so only the band filter compares them).
 #include <algorithm>
+#include <cstring>
 
 #include "kernels.h"
 #include "rows.h"
@@ -11,20 +12,54 @@
 namespace adaptive_pool {
 namespace kernels {
 
+namespace {
+
+// gi[idx[o]] += g[o] for o < n, in output order (an index met twice gets its adds in that order).
+// Unrolled by eight: V8 turns each line into six instructions (index load, address, two loads, add,
+// store) and the unrolled loop sheds most of the per-element loop overhead (max-bwd-odd: the call
+// about 9% faster than one at a time). Vector loads of four indices with lane extracts were 8-16%
+// slower than these scalar loads, and so was scattering two planes alternately.
+template <typename T>
+inline void scatter_add(T* gi, const T* g, const int32_t* idx, int64_t n) {
+  const int32_t* const end = idx + n;
+  for (; end - idx >= 8; idx += 8, g += 8) {
+    gi[idx[0]] += g[0];
+    gi[idx[1]] += g[1];
+    gi[idx[2]] += g[2];
+    gi[idx[3]] += g[3];
+    gi[idx[4]] += g[4];
+    gi[idx[5]] += g[5];
+    gi[idx[6]] += g[6];
+    gi[idx[7]] += g[7];
+  }
+  for (; idx < end; ++idx, ++g) gi[*idx] += *g;  // checked by the op
+}
+
+// Bytes of grad_input zeroed by one memset before their planes are scattered into. memset becomes
+// wasm's memory.fill, a call into the engine's native memset: per call it costs more than inline
+// vector stores (so not per 221-float plane), but over 64 KiB it beats them (max-bwd-odd: 3-7%
+// faster than zero<V> per plane). 32 KiB to 2 MiB measured alike; 64 KiB stays within L2.
+constexpr int64_t kZeroChunkBytes = 64 * 1024;
+
+}  // namespace
+
 template <class V>
 void maxpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
   using T = typename V::Elem;
   const Shape& s = a.s;
   const int64_t plane = s.in_image(), out_plane = s.out_image();
   if (a.bands == 1) {
-    // Whole planes: zero one, scatter into it while it is still in L1, next.
-    for (int64_t img = begin; img < end; ++img) {
-      T* gi = a.grad_input + img * plane;
-      zero<V>(gi, plane);
-      const T* g = a.grad_output + img * out_plane;
-      const int32_t* idx = a.indices + img * out_plane;
-      for (const T* g_end = g + out_plane; g < g_end; ++g, ++idx)
-        gi[*idx] += *g;  // checked by the op
+    // Whole planes, a chunk at a time: zero the chunk, then scatter each plane while the chunk is
+    // still in cache.
+    const int64_t chunk =
+        std::max<int64_t>(1, kZeroChunkBytes / static_cast<int64_t>(sizeof(T)) / plane);
+    for (int64_t c0 = begin; c0 < end; c0 += chunk) {
+      const int64_t c1 = std::min(end, c0 + chunk);
+      std::memset(a.grad_input + c0 * plane, 0, sizeof(T) * static_cast<size_t>((c1 - c0) * plane));
+      for (int64_t img = c0; img < c1; ++img) {
+        scatter_add(a.grad_input + img * plane, a.grad_output + img * out_plane,
+                    a.indices + img * out_plane, out_plane);
+      }
     }
     return;
   }
