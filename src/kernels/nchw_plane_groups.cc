@@ -90,18 +90,9 @@ void deinterleave_group(const E* src, ptrdiff_t n, E* const* dst, int planes) {
 // percent faster than summing the interleaved blocks as they are written.
 template <class V>
 bool has_nan(const typename V::Elem* p, ptrdiff_t n) {
-  constexpr ptrdiff_t L = V::kLanes;
-  V s0 = V::splat(0), s1 = s0, s2 = s0, s3 = s0;
-  ptrdiff_t i = 0;
-  for (; i + 4 * L <= n; i += 4 * L) {
-    s0 = V::add(s0, V::load(p + i));
-    s1 = V::add(s1, V::load(p + i + L));
-    s2 = V::add(s2, V::load(p + i + 2 * L));
-    s3 = V::add(s3, V::load(p + i + 3 * L));
-  }
-  typename V::Elem t = 0;
-  for (; i < n; ++i) t += p[i];
-  return V::any_nan(V::add(V::add(s0, s1), V::add(s2, s3))) || t != t;
+  typename V::Elem tail;
+  const V sum = stream_sum<V>(p, n, &tail);
+  return V::any_nan(sum) || tail != tail;
 }
 
 // Pointer-sized copies of the window tables: in wasm32 every int64_t index costs a wrap (and a

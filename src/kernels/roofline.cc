@@ -1,7 +1,7 @@
-// Four independent accumulators so the loop is bound by loads, not by add latency.
+// The read is rows.h's stream_sum: four independent accumulators, so it is bound by loads.
 #include "roofline.h"
 
-#include "simd.h"
+#include "rows.h"
 
 namespace adaptive_pool {
 namespace kernels {
@@ -10,19 +10,9 @@ namespace {
 
 template <class V>
 typename V::Elem read_once(const typename V::Elem* p, int64_t n) {
-  using T = typename V::Elem;
-  constexpr int64_t L = V::kLanes;
-  V a0 = V::splat(0), a1 = V::splat(0), a2 = V::splat(0), a3 = V::splat(0);
-  int64_t i = 0;
-  for (; i + 4 * L <= n; i += 4 * L) {
-    a0 = V::add(a0, V::load(p + i));
-    a1 = V::add(a1, V::load(p + i + L));
-    a2 = V::add(a2, V::load(p + i + 2 * L));
-    a3 = V::add(a3, V::load(p + i + 3 * L));
-  }
-  T s = V::hsum(V::add(V::add(a0, a1), V::add(a2, a3)));
-  for (; i < n; ++i) s += p[i];
-  return s;
+  typename V::Elem tail;
+  const V sum = stream_sum<V>(p, static_cast<ptrdiff_t>(n), &tail);
+  return V::hsum(sum) + tail;
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 
 #include "kernels.h"
@@ -131,6 +132,27 @@ void copy(typename V::Elem* dst, const typename V::Elem* src, int64_t n) {
   }
   for (; i + L <= n; i += L) V::store(dst + i, V::load(src + i));
   for (; i < n; ++i) dst[i] = src[i];
+}
+
+// The sum of p[0..n) as it streams in: four vector accumulators, so the loop is bound by loads
+// rather than by add latency, folded into one vector; *tail gets the sum of the elements after the
+// last whole block of four vectors. For reads whose result only has to see every element (the
+// benchmark's roofline, a NaN test), not for pooling sums, whose order is PyTorch's.
+template <class V>
+V stream_sum(const typename V::Elem* p, ptrdiff_t n, typename V::Elem* tail) {
+  constexpr ptrdiff_t L = V::kLanes;
+  V a0 = V::splat(0), a1 = a0, a2 = a0, a3 = a0;
+  ptrdiff_t i = 0;
+  for (; i + 4 * L <= n; i += 4 * L) {
+    a0 = V::add(a0, V::load(p + i));
+    a1 = V::add(a1, V::load(p + i + L));
+    a2 = V::add(a2, V::load(p + i + 2 * L));
+    a3 = V::add(a3, V::load(p + i + 3 * L));
+  }
+  typename V::Elem t = 0;
+  for (; i < n; ++i) t += p[i];
+  *tail = t;
+  return V::add(V::add(a0, a1), V::add(a2, a3));
 }
 
 // Sum of p[0..k) with two vector accumulators (k >= 1).
