@@ -125,6 +125,11 @@ struct F32x4 {
     return {wasm_f32x4_add(wasm_i32x4_shuffle(a.v, b.v, 0, 2, 4, 6),
                            wasm_i32x4_shuffle(a.v, b.v, 1, 3, 5, 7))};
   }
+  // Every lane twice, in order: (a0, a0, a1, a1) and (a2, a2, a3, a3).
+  static void repeat2(F32x4 a, F32x4* lo, F32x4* hi) {
+    lo->v = wasm_i32x4_shuffle(a.v, a.v, 0, 0, 1, 1);
+    hi->v = wasm_i32x4_shuffle(a.v, a.v, 2, 2, 3, 3);
+  }
   static float hsum(F32x4 a) {
     return (wasm_f32x4_extract_lane(a.v, 0) + wasm_f32x4_extract_lane(a.v, 1)) +
            (wasm_f32x4_extract_lane(a.v, 2) + wasm_f32x4_extract_lane(a.v, 3));
@@ -259,6 +264,10 @@ struct F64x2 {
   static F64x2 mul(F64x2 a, F64x2 b) { return {wasm_f64x2_mul(a.v, b.v)}; }
   static F64x2 pair_sums(F64x2 a, F64x2 b) {
     return {wasm_f64x2_add(wasm_i64x2_shuffle(a.v, b.v, 0, 2), wasm_i64x2_shuffle(a.v, b.v, 1, 3))};
+  }
+  static void repeat2(F64x2 a, F64x2* lo, F64x2* hi) {
+    lo->v = wasm_i64x2_shuffle(a.v, a.v, 0, 0);
+    hi->v = wasm_i64x2_shuffle(a.v, a.v, 1, 1);
   }
   static double hsum(F64x2 a) {
     return wasm_f64x2_extract_lane(a.v, 0) + wasm_f64x2_extract_lane(a.v, 1);
