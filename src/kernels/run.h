@@ -26,11 +26,12 @@ struct RunOptions {
   // work stays on the calling thread. Tests lower it to make small shapes split across threads.
   int64_t min_chunk_elements = 1 << 15;
   // A whole call is split only when its work (elements touched, weighted by the op's cost per
-  // element) reaches this many minimum chunks. Calls of 0.1-0.3 ms (a 13x17 plane batch, a 5x5
-  // to 7x7 upsample) gained nothing measurable from a second thread on the 2-core VM and lost
-  // 5-30% whenever the other core was busy, so they stay on the caller and run as fast as with
-  // one thread. Scales with min_chunk_elements, so tests that lower it still split tiny shapes.
-  int64_t min_split_chunks = 20;
+  // element) reaches this many minimum chunks: about 200K element-touches, some 0.05 ms of one
+  // thread. On the 2-core VM, with the pool's work claiming, two threads took the 0.1-0.3 ms
+  // calls of the bench (13x17 plane batches, the max backward) 1.2-2.1x faster; below about
+  // 0.05 ms (a batch of 5x5 -> 7x7 planes) waking the worker costs what it saves. Scales with
+  // min_chunk_elements, so tests that lower it still split tiny shapes.
+  int64_t min_split_chunks = 6;
 };
 
 template <typename T>
