@@ -28,9 +28,10 @@ struct RunOptions {
   // A whole call is split only when its work (elements touched, weighted by the op's cost per
   // element) reaches this many minimum chunks: about 200K element-touches, some 0.05 ms of one
   // thread. On the 2-core VM, with the pool's work claiming, two threads took the 0.1-0.3 ms
-  // calls of the bench (13x17 plane batches, the max backward) 1.2-2.1x faster; below about
-  // 0.05 ms (a batch of 5x5 -> 7x7 planes) waking the worker costs what it saves. Scales with
-  // min_chunk_elements, so tests that lower it still split tiny shapes.
+  // calls of the bench (13x17 plane batches, the max backward) 1.2-2.1x faster. A 0.06 ms call
+  // (a batch of 5x5 -> 7x7 planes) gained only 0-23% when split, less than a busy second core can
+  // cost it, so calls that small stay on the caller. Scales with min_chunk_elements, so tests
+  // that lower it still split tiny shapes.
   int64_t min_split_chunks = 6;
 };
 
