@@ -5,10 +5,10 @@
 // No two items write one element, so rows can go to any thread. Small planes go to
 // nchw_plane_groups.cc instead.
 #include <algorithm>
-#include <vector>
 
 #include "kernels.h"
 #include "rows.h"
+#include "scratch.h"
 
 namespace adaptive_pool {
 namespace kernels {
@@ -59,10 +59,10 @@ void avgpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, in
   // Cache of expanded output rows, keyed by their global output row number.
   const size_t slots = static_cast<size_t>(max_cover(wd) * max_cover(wh));
   const size_t stride = static_cast<size_t>(W + V::kLanes - 1);  // slack for expand_row
-  std::vector<T> expanded(slots * stride);
-  std::vector<int64_t> key(slots, -1);
-  std::vector<char> used(slots);
-  std::vector<const T*> parts(slots);
+  Scratch<T> expanded(static_cast<int64_t>(slots * stride));
+  Scratch<int64_t> key(static_cast<int64_t>(slots), -1);
+  Scratch<char> used(static_cast<int64_t>(slots));
+  Scratch<const T*> parts(static_cast<int64_t>(slots));
 
   for (int64_t item = begin; item < end; ++item) {
     const int64_t img = item / s.in_rows();

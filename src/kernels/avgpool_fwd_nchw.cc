@@ -4,11 +4,10 @@
 // row's (growing along H or D) are copies; sliding windows over few rows (near-identity) skip the
 // row buffer. Small planes go to nchw_plane_groups.cc instead; global pooling to
 // global_avgpool.cc.
-#include <vector>
-
 #include "kernels.h"
 #include "row_windows.h"
 #include "rows.h"
+#include "scratch.h"
 
 namespace adaptive_pool {
 namespace kernels {
@@ -89,9 +88,9 @@ void avgpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
   const int64_t W = s.in[2], OW = s.out[2];
   const RowWindows plan = plan_row_windows<V>(ww);
 
-  std::vector<T> acc(static_cast<size_t>(W));
-  std::vector<const T*> rows(static_cast<size_t>(max_win_len(wd) * max_win_len(wh)));
-  std::vector<T> scale(static_cast<size_t>(OW));  // per W window, for the current kd * kh
+  Scratch<T> acc(W);
+  Scratch<const T*> rows(max_win_len(wd) * max_win_len(wh));
+  Scratch<T> scale(OW);  // per W window, for the current kd * kh
   int64_t scale_kdh = -1;
   int64_t img = begin / s.out_rows(), r = begin % s.out_rows();
   for (int64_t item = begin; item < end; ++item, ++r) {

@@ -1,7 +1,6 @@
 // Average pooling forward, channels-last: SIMD along C (see nhwc_rows.h). Global pooling is in
 // global_avgpool.cc.
 #include <algorithm>
-#include <vector>
 
 #include "kernels.h"
 #include "nhwc_rows.h"

@@ -2,10 +2,10 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <vector>
 
 #include "kernels.h"
 #include "rows.h"
+#include "scratch.h"
 
 namespace adaptive_pool {
 namespace kernels {
@@ -96,14 +96,12 @@ template <class V>
 void global_avgpool_nhwc(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
   using T = typename V::Elem;
   constexpr int64_t L = V::kLanes;
-  constexpr int64_t kLine = 64 / sizeof(T);
   const Shape& s = a.s;
   const int64_t C = s.channels, positions = s.in[0] * s.in[1] * s.in[2];
   const T scale = window_scale<T>(s.in[0], s.in[1], s.in[2]);
   const V vscale = V::splat(scale);
-  std::vector<T> scratch(static_cast<size_t>(C + kLine));
-  T* const acc = scratch.data() +
-                 (kLine - reinterpret_cast<uintptr_t>(scratch.data()) / sizeof(T) % kLine) % kLine;
+  Scratch<T> sums(C);
+  T* const acc = sums.data();
   for (int64_t img = begin; img < end; ++img) {
     const T* in = a.input + img * s.in_image();
     int64_t p;

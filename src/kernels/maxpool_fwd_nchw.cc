@@ -13,10 +13,10 @@
 #include <cstddef>
 #include <limits>
 #include <type_traits>
-#include <vector>
 
 #include "kernels.h"
 #include "rows.h"
+#include "scratch.h"
 
 namespace adaptive_pool {
 namespace kernels {
@@ -319,16 +319,16 @@ void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
   const ptrdiff_t H = static_cast<ptrdiff_t>(s.in[1]);
 
   // Padded past column W - 1: the four-window merge reads whole vectors from each window's start.
-  const size_t padded = static_cast<size_t>(W + max_win_len(ww) + 4);
-  std::vector<T> col_val(padded);
-  std::vector<Index> col_idx(padded);
+  const int64_t padded = W + max_win_len(ww) + 4;
+  Scratch<T> col_val(padded);
+  Scratch<Index> col_idx(padded);
   // Merge keys (float32): pass 1 writes them in blocks of four vectors, the key merge reads pairs.
   ptrdiff_t min_len = W;
   for (int64_t o = 0; o < OW; ++o) min_len = std::min<ptrdiff_t>(min_len, win_len(ww, o));
   const bool use_keys = std::is_same<V, Widest<float>::type>::value && V::kLanes > 1 &&
                         W >= 4 * V::kLanes && min_len >= 2;
-  std::vector<int64_t> keys(use_keys ? padded : 0);
-  std::vector<ptrdiff_t> offs(static_cast<size_t>(max_win_len(wd) * max_win_len(wh)));
+  Scratch<int64_t> keys(use_keys ? padded : 0);
+  Scratch<ptrdiff_t> offs(max_win_len(wd) * max_win_len(wh));
   for (int64_t item = begin; item < end; ++item) {
     const int64_t img = item / s.out_rows();
     const int64_t od = item % s.out_rows() / s.out[1];

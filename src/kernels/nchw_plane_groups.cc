@@ -12,6 +12,7 @@
 #include "kernels.h"
 #include "nhwc_rows.h"
 #include "rows.h"
+#include "scratch.h"
 
 namespace adaptive_pool {
 namespace kernels {
@@ -34,23 +35,6 @@ int group_planes(int64_t item, int64_t planes, P base, int64_t plane_size, P* pt
   for (int64_t l = 0; l < G; ++l) ptr[l] = base + std::min(p0 + l, planes - 1) * plane_size;
   return static_cast<int>(std::min(G, planes - p0));
 }
-
-// Scratch of one call on a cache line of its own (std::vector gives 8 or 16 bytes): the group
-// image is read and written a vector at a time, and lines split by a vector cost.
-template <typename T>
-class AlignedScratch {
- public:
-  explicit AlignedScratch(int64_t n) : buffer_(static_cast<size_t>(n) + kLine) {
-    const size_t off = reinterpret_cast<uintptr_t>(buffer_.data()) / sizeof(T) % kLine;
-    data_ = buffer_.data() + (kLine - off) % kLine;
-  }
-  T* data() { return data_; }
-
- private:
-  static constexpr size_t kLine = 64 / sizeof(T);
-  std::vector<T> buffer_;
-  T* data_;
-};
 
 // dst[i * G + l] = src[l][i]: all G planes of one block of positions at a time, so each
 // destination line is written whole.
@@ -147,7 +131,7 @@ void avgpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t beg
       scale[static_cast<size_t>(r * OW + ow)] = window_scale<T>(1, kdh, win.w1[ow] - win.w0[ow]);
     }
   }
-  AlignedScratch<T> in(g.in_image()), out(g.out_image()), sums(rows * OW * G);
+  Scratch<T> in(g.in_image()), out(g.out_image()), sums(rows * OW * G);
   const T* src[G];
   T* dst[G];
   V acc[4];
@@ -197,10 +181,9 @@ void maxpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t beg
   const ptrdiff_t OD = static_cast<ptrdiff_t>(s.out[0]), OH = static_cast<ptrdiff_t>(s.out[1]);
   const ptrdiff_t OW = static_cast<ptrdiff_t>(s.out[2]);
   const ptrdiff_t H = static_cast<ptrdiff_t>(s.in[1]), W = static_cast<ptrdiff_t>(s.in[2]);
-  AlignedScratch<T> in(g.in_image()), out(g.out_image());
-  AlignedScratch<int32_t> idx(g.out_image());
-  std::vector<ptrdiff_t> rows(
-      static_cast<size_t>(max_win_len(s.windows->d) * max_win_len(s.windows->h)));
+  Scratch<T> in(g.in_image()), out(g.out_image());
+  Scratch<int32_t> idx(g.out_image());
+  Scratch<ptrdiff_t> rows(max_win_len(s.windows->d) * max_win_len(s.windows->h));
   const T* src[G];
   T* dst[G];
   int32_t* dst_idx[G];
@@ -359,8 +342,8 @@ void avgpool_bwd_nchw_groups(const BackwardArgs<typename V::Elem>& a, int64_t be
   const std::vector<ptrdiff_t> dep_lo = covering_lo(wd), dep_hi = covering_hi(wd);
   const ptrdiff_t OH = static_cast<ptrdiff_t>(s.out[1]), H = static_cast<ptrdiff_t>(s.in[1]);
   const ptrdiff_t in_rows = static_cast<ptrdiff_t>(s.in_rows());
-  AlignedScratch<T> grad(g.out_image());
-  AlignedScratch<T> e(out_rows * W * G);
+  Scratch<T> grad(g.out_image());
+  Scratch<T> e(out_rows * W * G);
   // The E rows of the outputs covering each grad_input row, in output order:
   // row_ptrs[row_first[r] .. row_first[r + 1]).
   std::vector<const T*> row_ptrs;

@@ -7,10 +7,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <vector>
 
 #include "kernels.h"
 #include "rows.h"
+#include "scratch.h"
 
 namespace adaptive_pool {
 namespace kernels {
@@ -56,19 +56,13 @@ void sum_positions(const typename V::Elem* in, int64_t np, int64_t C, typename V
   }
 }
 
-// Scratch of one thread for avg_fwd_nhwc_row. The row sums start on a cache line (malloc gives
-// 8 bytes): vector stores that straddle lines cost noticeably more.
+// Scratch of one thread for avg_fwd_nhwc_row: a row of window sums and the window's row pointers.
 template <typename T>
 struct AvgRowScratch {
-  static constexpr size_t kLine = 64 / sizeof(T);
-  std::vector<T> buffer;
-  std::vector<const T*> rows;
-  T* acc;
+  Scratch<T> acc;
+  Scratch<const T*> rows;
   explicit AvgRowScratch(const Shape& s)
-      : buffer(static_cast<size_t>(s.in_row_len()) + kLine),
-        rows(static_cast<size_t>(max_win_len(s.windows->d) * max_win_len(s.windows->h))),
-        acc(buffer.data() +
-            (kLine - reinterpret_cast<uintptr_t>(buffer.data()) / sizeof(T) % kLine) % kLine) {}
+      : acc(s.in_row_len()), rows(max_win_len(s.windows->d) * max_win_len(s.windows->h)) {}
 };
 
 // out[c] = scale * sum of rows[r][w * C + c] over r < nrows, w in [w0, w1), for c < C: one window
@@ -199,8 +193,8 @@ void avg_fwd_nhwc_row(const Shape& s, const typename V::Elem* image, int64_t od,
   }
   const T* row = scratch->rows[0];
   if (nrows > 1) {
-    sum_rows<V>(scratch->rows.data(), nrows, row_len, scratch->acc);
-    row = scratch->acc;
+    sum_rows<V>(scratch->rows.data(), nrows, row_len, scratch->acc.data());
+    row = scratch->acc.data();
   }
   const int64_t ow = sum_windows_narrow<V>(s, row, kdh, out);
   for (int64_t o = ow; o < s.out[2]; ++o) {

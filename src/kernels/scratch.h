@@ -1,0 +1,51 @@
+// Scratch arrays of one work range, that is of one thread. Every array a kernel writes besides its
+// output lives in one of these: it starts on a cache line and ends on one, so no other thread's
+// data shares its lines.
+//
+// Why it matters: std::vector gives 8- or 16-byte aligned memory, so two threads' small scratch
+// arrays (a row's window pointers, a column buffer) could sit in one 64-byte line. Every write then
+// takes the line away from the other core: near-identity at two threads took 1.34 ms against 1.24
+// ms at one thread until the per-row pointer list had a line of its own (0.89 ms after).
+// The aligned start also keeps vector loads and stores of scratch rows from straddling lines.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <new>
+
+namespace adaptive_pool {
+namespace kernels {
+
+constexpr size_t kCacheLine = 64;
+
+template <typename T>
+class Scratch {
+ public:
+  // n elements, each set to `fill`.
+  explicit Scratch(int64_t n, T fill = T()) : size_(static_cast<size_t>(n > 0 ? n : 0)) {
+    const size_t bytes =
+        (std::max<size_t>(size_ * sizeof(T), 1) + kCacheLine - 1) / kCacheLine * kCacheLine;
+    data_ = static_cast<T*>(::operator new(bytes, std::align_val_t(kCacheLine)));
+    std::fill(data_, data_ + size_, fill);
+  }
+  ~Scratch() { ::operator delete(data_, std::align_val_t(kCacheLine)); }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+
+  T* data() { return data_; }
+  const T* data() const { return data_; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  T* begin() { return data_; }
+  T* end() { return data_ + size_; }
+  T& operator[](size_t i) { return data_[i]; }
+  const T& operator[](size_t i) const { return data_[i]; }
+
+ private:
+  size_t size_;
+  T* data_;
+};
+
+}  // namespace kernels
+}  // namespace adaptive_pool
