@@ -11,8 +11,11 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <new>
 #include <thread>
 #include <vector>
+
+#include "scratch_arena.h"
 
 namespace adaptive_pool {
 
@@ -47,7 +50,32 @@ struct ThreadPool::Shared {
   std::atomic<bool> open{false};
   std::atomic<int> entered{0};  // workers inside the current job
 
+  // Scratch arenas of the current job, one per thread (the caller's first): allocated by the
+  // caller before the job opens and freed after the last worker left, sized by the previous
+  // job's peak, so workers never call malloc (scratch_arena.h).
+  std::vector<ScratchArena> arenas;
+  size_t arena_bytes = 0;
+
   std::vector<std::thread> workers;
+
+  void open_arenas() {
+    for (ScratchArena& a : arenas) {
+      a = ScratchArena{};
+      if (arena_bytes > 0) {
+        a.base = static_cast<char*>(::operator new(arena_bytes, std::align_val_t(kCacheLine)));
+        a.capacity = arena_bytes;
+      }
+    }
+  }
+
+  void close_arenas() {
+    arena_bytes = 0;
+    for (ScratchArena& a : arenas) {
+      arena_bytes = std::max(arena_bytes, a.peak);
+      if (a.base != nullptr) ::operator delete(a.base, std::align_val_t(kCacheLine));
+      a = ScratchArena{};
+    }
+  }
 
   void run_chunks() {
     for (;;) {
@@ -58,7 +86,7 @@ struct ThreadPool::Shared {
     }
   }
 
-  void worker_loop() {
+  void worker_loop(int index) {
     t_inside_job = true;
     uint64_t seen = 0;
     for (;;) {
@@ -71,7 +99,11 @@ struct ThreadPool::Shared {
       if (stop.load()) return;
       seen = generation.load();
       entered.fetch_add(1);
-      if (open.load()) run_chunks();
+      if (open.load()) {
+        set_thread_arena(&arenas[static_cast<size_t>(index)]);
+        run_chunks();
+        set_thread_arena(nullptr);
+      }
       if (entered.fetch_sub(1) == 1 && !open.load()) {
         std::lock_guard<std::mutex> lock(mutex);
         work_done.notify_one();
@@ -87,9 +119,10 @@ ThreadPool::ThreadPool(int threads)
   // caller runs every chunk itself, in the same chunking as with workers.
   return;
 #endif
+  shared_->arenas.resize(static_cast<size_t>(threads_));
   shared_->workers.reserve(static_cast<size_t>(threads_ - 1));
   for (int i = 1; i < threads_; ++i) {
-    shared_->workers.emplace_back([s = shared_.get()] { s->worker_loop(); });
+    shared_->workers.emplace_back([s = shared_.get(), i] { s->worker_loop(i); });
   }
 }
 
@@ -123,6 +156,8 @@ void ThreadPool::parallel_for(int64_t n, int64_t grain,
     fn(0, n);
     return;
   }
+  s.open_arenas();
+  set_thread_arena(&s.arenas[0]);
   s.fn = &fn;
   s.n = n;
   s.chunks = chunks;
@@ -143,6 +178,8 @@ void ThreadPool::parallel_for(int64_t n, int64_t grain,
     s.work_done.wait(lock, [&] { return s.entered.load() == 0; });
   }
   s.fn = nullptr;
+  set_thread_arena(nullptr);
+  s.close_arenas();
 }
 
 }  // namespace adaptive_pool

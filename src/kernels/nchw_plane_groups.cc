@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <type_traits>
-#include <vector>
 
 #include "kernels.h"
 #include "nhwc_rows.h"
@@ -81,34 +80,37 @@ bool has_nan(const typename V::Elem* p, ptrdiff_t n) {
 
 // Pointer-sized copies of the window tables: in wasm32 every int64_t index costs a wrap (and a
 // multiply may be an i64 one) per access, measurable in loops this short.
+// All six in one scratch array: window o of axis D is [d0[o], d1[o]), and so on.
 struct GroupWindows {
-  std::vector<ptrdiff_t> d0, d1, h0, h1, w0, w1;
-  explicit GroupWindows(const WindowTables& t) {
-    copy(t.d, &d0, &d1);
-    copy(t.h, &h0, &h1);
-    copy(t.w, &w0, &w1);
+  Scratch<ptrdiff_t> table;
+  ptrdiff_t *d0, *d1, *h0, *h1, *w0, *w1;
+  explicit GroupWindows(const WindowTables& t) : table(2 * (t.d.out + t.h.out + t.w.out)) {
+    ptrdiff_t* p = table.data();
+    p = copy(t.d, p, &d0, &d1);
+    p = copy(t.h, p, &h0, &h1);
+    copy(t.w, p, &w0, &w1);
   }
-  static void copy(const AxisWindows& a, std::vector<ptrdiff_t>* lo, std::vector<ptrdiff_t>* hi) {
+  static ptrdiff_t* copy(const AxisWindows& a, ptrdiff_t* p, ptrdiff_t** lo, ptrdiff_t** hi) {
+    *lo = p;
+    *hi = p + a.out;
     for (int64_t o = 0; o < a.out; ++o) {
-      lo->push_back(static_cast<ptrdiff_t>(win_start(a, o)));
-      hi->push_back(static_cast<ptrdiff_t>(win_end(a, o)));
+      (*lo)[o] = static_cast<ptrdiff_t>(win_start(a, o));
+      (*hi)[o] = static_cast<ptrdiff_t>(win_end(a, o));
     }
+    return p + 2 * a.out;
+  }
+};
+
+// [lo[i], hi[i]): the outputs covering input position i of an axis, pointer-sized.
+struct Covering {
+  Scratch<ptrdiff_t> table;
+  ptrdiff_t *lo, *hi;
+  explicit Covering(const AxisWindows& a) : table(2 * a.in), lo(table.data()), hi(lo + a.in) {
+    for (int64_t i = 0, l, h; i < a.in; ++i) covering(a, i, &l, &h), lo[i] = l, hi[i] = h;
   }
 };
 
 }  // namespace
-
-// [lo, hi) of the outputs covering each input position of an axis, pointer-sized.
-inline std::vector<ptrdiff_t> covering_lo(const AxisWindows& a) {
-  std::vector<ptrdiff_t> v;
-  for (int64_t i = 0, lo, hi; i < a.in; ++i) covering(a, i, &lo, &hi), v.push_back(lo);
-  return v;
-}
-inline std::vector<ptrdiff_t> covering_hi(const AxisWindows& a) {
-  std::vector<ptrdiff_t> v;
-  for (int64_t i = 0, lo, hi; i < a.in; ++i) covering(a, i, &lo, &hi), v.push_back(hi);
-  return v;
-}
 
 // Separable, W first: every input row's W windows are summed once into S[row][ow], then each
 // output sums the S entries of its rows. With 13x17 -> 7x7 that is a third fewer adds than
@@ -124,7 +126,7 @@ void avgpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t beg
   const ptrdiff_t OD = static_cast<ptrdiff_t>(s.out[0]), OH = static_cast<ptrdiff_t>(s.out[1]);
   const ptrdiff_t OW = static_cast<ptrdiff_t>(s.out[2]), H = static_cast<ptrdiff_t>(s.in[1]);
   const ptrdiff_t W = static_cast<ptrdiff_t>(s.in[2]), rows = static_cast<ptrdiff_t>(s.in_rows());
-  std::vector<T> scale(static_cast<size_t>(s.out_image()));
+  Scratch<T> scale(s.out_image());
   for (ptrdiff_t r = 0; r < OD * OH; ++r) {
     const int64_t kdh = (win.d1[r / OH] - win.d0[r / OH]) * (win.h1[r % OH] - win.h0[r % OH]);
     for (ptrdiff_t ow = 0; ow < OW; ++ow) {
@@ -330,32 +332,33 @@ void avgpool_bwd_nchw_groups(const BackwardArgs<typename V::Elem>& a, int64_t be
   const ptrdiff_t OW = static_cast<ptrdiff_t>(s.out[2]), W = static_cast<ptrdiff_t>(s.in[2]);
   const ptrdiff_t out_rows = static_cast<ptrdiff_t>(s.out_rows());
   // Per call: the scale of every output position and the outputs covering every column and row.
-  std::vector<T> scale(static_cast<size_t>(s.out_image()));
+  Scratch<T> scale(s.out_image());
   for (ptrdiff_t r = 0; r < out_rows; ++r) {
     const int64_t kdh = win_len(wd, r / s.out[1]) * win_len(wh, r % s.out[1]);
     for (ptrdiff_t ow = 0; ow < OW; ++ow) {
       scale[static_cast<size_t>(r * OW + ow)] = window_scale<T>(1, kdh, win_len(ww, ow));
     }
   }
-  const std::vector<ptrdiff_t> col_lo = covering_lo(ww), col_hi = covering_hi(ww);
-  const std::vector<ptrdiff_t> row_lo = covering_lo(wh), row_hi = covering_hi(wh);
-  const std::vector<ptrdiff_t> dep_lo = covering_lo(wd), dep_hi = covering_hi(wd);
+  const Covering cols(ww), rows(wh), deps(wd);
   const ptrdiff_t OH = static_cast<ptrdiff_t>(s.out[1]), H = static_cast<ptrdiff_t>(s.in[1]);
   const ptrdiff_t in_rows = static_cast<ptrdiff_t>(s.in_rows());
   Scratch<T> grad(g.out_image());
   Scratch<T> e(out_rows * W * G);
   // The E rows of the outputs covering each grad_input row, in output order:
   // row_ptrs[row_first[r] .. row_first[r + 1]).
-  std::vector<const T*> row_ptrs;
-  std::vector<ptrdiff_t> row_first{0};
+  Scratch<ptrdiff_t> row_first(in_rows + 1);
   for (ptrdiff_t r = 0; r < in_rows; ++r) {
     const ptrdiff_t d = r / H, h = r % H;
-    for (ptrdiff_t od = dep_lo[d]; od < dep_hi[d]; ++od) {
-      for (ptrdiff_t oh = row_lo[h]; oh < row_hi[h]; ++oh) {
-        row_ptrs.push_back(e.data() + (od * OH + oh) * W * G);
+    row_first[r + 1] = row_first[r] + (deps.hi[d] - deps.lo[d]) * (rows.hi[h] - rows.lo[h]);
+  }
+  Scratch<const T*> row_ptrs(row_first[in_rows]);
+  for (ptrdiff_t r = 0, k = 0; r < in_rows; ++r) {
+    const ptrdiff_t d = r / H, h = r % H;
+    for (ptrdiff_t od = deps.lo[d]; od < deps.hi[d]; ++od) {
+      for (ptrdiff_t oh = rows.lo[h]; oh < rows.hi[h]; ++oh) {
+        row_ptrs[k++] = e.data() + (od * OH + oh) * W * G;
       }
     }
-    row_first.push_back(static_cast<ptrdiff_t>(row_ptrs.size()));
   }
   const T* src[G];
   T* dst[G];
@@ -369,7 +372,7 @@ void avgpool_bwd_nchw_groups(const BackwardArgs<typename V::Elem>& a, int64_t be
     for (ptrdiff_t r = 0; r < out_rows; ++r) {
       const T* d = grad.data() + r * OW * G;
       for (ptrdiff_t w = 0; w < W; ++w, er += G) {
-        sum_positions4<V>(d + col_lo[w] * G, G, col_hi[w] - col_lo[w], acc);
+        sum_positions4<V>(d + cols.lo[w] * G, G, cols.hi[w] - cols.lo[w], acc);
         for (ptrdiff_t c = 0; c < 4; ++c) V::store(er + c * L, acc[c]);
       }
     }

@@ -1,6 +1,7 @@
 // Scratch arrays of one work range, that is of one thread. Every array a kernel writes besides its
 // output lives in one of these: it starts on a cache line and ends on one, so no other thread's
-// data shares its lines.
+// data shares its lines, and inside a parallel job it comes from the thread's arena instead of
+// malloc (scratch_arena.h says why).
 //
 // Why it matters: std::vector gives 8- or 16-byte aligned memory, so two threads' small scratch
 // arrays (a row's window pointers, a column buffer) could sit in one 64-byte line. Every write then
@@ -12,24 +13,23 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <new>
+
+#include "../scratch_arena.h"
 
 namespace adaptive_pool {
 namespace kernels {
-
-constexpr size_t kCacheLine = 64;
 
 template <typename T>
 class Scratch {
  public:
   // n elements, each set to `fill`.
-  explicit Scratch(int64_t n, T fill = T()) : size_(static_cast<size_t>(n > 0 ? n : 0)) {
-    const size_t bytes =
-        (std::max<size_t>(size_ * sizeof(T), 1) + kCacheLine - 1) / kCacheLine * kCacheLine;
-    data_ = static_cast<T*>(::operator new(bytes, std::align_val_t(kCacheLine)));
+  explicit Scratch(int64_t n, T fill = T())
+      : size_(static_cast<size_t>(n > 0 ? n : 0)),
+        bytes_((std::max<size_t>(size_ * sizeof(T), 1) + kCacheLine - 1) / kCacheLine * kCacheLine),
+        data_(static_cast<T*>(scratch_allocate(bytes_))) {
     std::fill(data_, data_ + size_, fill);
   }
-  ~Scratch() { ::operator delete(data_, std::align_val_t(kCacheLine)); }
+  ~Scratch() { scratch_release(data_, bytes_); }
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
 
@@ -43,7 +43,7 @@ class Scratch {
   const T& operator[](size_t i) const { return data_[i]; }
 
  private:
-  size_t size_;
+  size_t size_, bytes_;
   T* data_;
 };
 
