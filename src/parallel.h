@@ -19,7 +19,8 @@ class ThreadPool {
 
   // Calls fn(begin, end) on disjoint chunks covering [0, n) and returns when all are done. Work
   // smaller than `grain` items per thread stays on the calling thread. Callers give every output
-  // element to exactly one item, so results do not depend on the thread count.
+  // element to exactly one item, so results do not depend on the thread count. While a split job
+  // runs, each of its threads has a scratch arena (scratch_arena.h), freed before this returns.
   void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
 
  private:
