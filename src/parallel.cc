@@ -51,8 +51,8 @@ struct ThreadPool::Shared {
   std::atomic<int> entered{0};  // workers inside the current job
 
   // Scratch arenas of the current job, one per thread (the caller's first): allocated by the
-  // caller before the job opens and freed after the last worker left, sized by the previous
-  // job's peak, so workers never call malloc (scratch_arena.h).
+  // caller before the job opens and freed after the last worker left, sized by the largest peak
+  // of the jobs so far, so workers never call malloc (scratch_arena.h).
   std::vector<ScratchArena> arenas;
   size_t arena_bytes = 0;
 
@@ -68,8 +68,9 @@ struct ThreadPool::Shared {
     }
   }
 
+  // The size only grows: a smaller job between two larger ones (a model's layers alternate
+  // kernels) must not send the next large one to the heap.
   void close_arenas() {
-    arena_bytes = 0;
     for (ScratchArena& a : arenas) {
       arena_bytes = std::max(arena_bytes, a.peak);
       if (a.base != nullptr) ::operator delete(a.base, std::align_val_t(kCacheLine));

@@ -6,8 +6,8 @@
 // 13x17 plane groups: avg-bwd-odd 0.13 ms at one thread, 0.22 ms at two). So ThreadPool gives
 // every thread of a job an arena that the calling thread allocated before the job started and
 // frees after it ends; workers only bump a pointer. Outside a job (one thread, small calls) and
-// when an arena is full, memory comes from the heap as before. Each job sizes its arenas by the
-// peak the previous job reached, so a repeated call never touches the heap on a worker.
+// when an arena is full, memory comes from the heap as before. Arenas are as large as the largest
+// peak of the jobs before, so a repeated call never touches the heap on a worker.
 #pragma once
 
 #include <cstddef>
@@ -18,7 +18,7 @@ constexpr size_t kCacheLine = 64;
 
 // One thread's arena for one job: [base, base + capacity), of which [base, base + used) is taken;
 // overflow: bytes the heap gave while the arena was full; peak: the most used + overflow reached,
-// which sizes the next job's arenas.
+// which sizes the later jobs' arenas.
 struct ScratchArena {
   char* base = nullptr;
   size_t capacity = 0;
