@@ -8,9 +8,9 @@
 
 #include <cstdint>
 #include <cstring>
-#include <vector>
 
 #include "rows.h"
+#include "scratch.h"
 #include "simd.h"
 
 namespace adaptive_pool {
@@ -19,8 +19,8 @@ namespace kernels {
 // Per group of L outputs: the first input it reads, or -1 when its inputs do not fit one vector
 // load inside the row (the group is then read element by element), and its 16-byte shuffle mask.
 struct RowGather {
-  std::vector<int64_t> base;
-  std::vector<uint8_t> mask;
+  Scratch<int64_t> base;
+  Scratch<uint8_t> mask;
   bool doubling = false;  // output o reads input o / 2 for every o
 };
 
@@ -28,12 +28,10 @@ template <class V>
 RowGather plan_row_gather(const AxisWindows& ww) {
   constexpr int64_t L = V::kLanes;
   constexpr int64_t bytes = 16 / L;  // bytes per lane
-  RowGather g;
-  g.doubling = ww.out >= 2 * L;
-  for (int64_t o = 0; g.doubling && o < ww.out; ++o) g.doubling = win_start(ww, o) == o / 2;
+  bool doubling = ww.out >= 2 * L;
+  for (int64_t o = 0; doubling && o < ww.out; ++o) doubling = win_start(ww, o) == o / 2;
   const int64_t groups = L > 1 ? ww.out / L : 0;
-  g.base.assign(static_cast<size_t>(groups), -1);
-  g.mask.assign(static_cast<size_t>(groups * 16), 0);
+  RowGather g{Scratch<int64_t>(groups, -1), Scratch<uint8_t>(groups * 16, 0), doubling};
   for (int64_t i = 0; i < groups; ++i) {
     const int64_t first = win_start(ww, i * L);
     if (win_start(ww, i * L + L - 1) - first >= L || first + L > ww.in) continue;

@@ -12,11 +12,11 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <vector>
 
 #include "lane_mask.h"
 #include "row_gather.h"
 #include "rows.h"
+#include "scratch.h"
 
 namespace adaptive_pool {
 namespace kernels {
@@ -35,8 +35,8 @@ struct RowWindows {
   bool gather = false;
   RowGather gathers;  // when gather
   bool sliding = false;
-  int64_t k = 0;                    // the common window length when sliding
-  std::vector<WindowGroup> groups;  // windows 0 .. 4 * groups.size(), unless gather or sliding
+  int64_t k = 0;                // the common window length when sliding
+  Scratch<WindowGroup> groups;  // windows 0 .. 4 * groups.size(), unless gather or sliding
 };
 
 template <class V>
@@ -61,21 +61,17 @@ WindowGroup plan_window_group(const AxisWindows& ww, int64_t ow) {
 template <class V>
 RowWindows plan_row_windows(const AxisWindows& ww) {
   constexpr int64_t L = V::kLanes;
-  RowWindows p;
-  p.gather = true;
-  for (int64_t o = 0; p.gather && o < ww.out; ++o) p.gather = win_len(ww, o) == 1;
-  if (p.gather) {
-    p.gathers = plan_row_gather<V>(ww);
-    return p;
+  bool gather = true;
+  for (int64_t o = 0; gather && o < ww.out; ++o) gather = win_len(ww, o) == 1;
+  if (gather) return RowWindows{true, plan_row_gather<V>(ww), false, 0, Scratch<WindowGroup>()};
+  const int64_t k = win_len(ww, 0);
+  bool sliding = L > 1 && ww.out >= L;
+  for (int64_t o = 0; sliding && o < ww.out; ++o) {
+    sliding = win_start(ww, o) == o && win_len(ww, o) == k;
   }
-  p.k = win_len(ww, 0);
-  p.sliding = L > 1 && ww.out >= L;
-  for (int64_t o = 0; p.sliding && o < ww.out; ++o) {
-    p.sliding = win_start(ww, o) == o && win_len(ww, o) == p.k;
-  }
-  if (!p.sliding) {
-    for (int64_t ow = 0; ow + 4 <= ww.out; ow += 4)
-      p.groups.push_back(plan_window_group<V>(ww, ow));
+  RowWindows p{false, RowGather{}, sliding, k, Scratch<WindowGroup>(sliding ? 0 : ww.out / 4)};
+  for (size_t i = 0; i < p.groups.size(); ++i) {
+    p.groups[i] = plan_window_group<V>(ww, 4 * static_cast<int64_t>(i));
   }
   return p;
 }

@@ -22,14 +22,22 @@ namespace kernels {
 template <typename T>
 class Scratch {
  public:
-  // n elements, each set to `fill`.
+  // n elements, each set to `fill`; none (and no memory) for n <= 0.
   explicit Scratch(int64_t n, T fill = T())
       : size_(static_cast<size_t>(n > 0 ? n : 0)),
-        bytes_((std::max<size_t>(size_ * sizeof(T), 1) + kCacheLine - 1) / kCacheLine * kCacheLine),
-        data_(static_cast<T*>(scratch_allocate(bytes_))) {
+        bytes_((size_ * sizeof(T) + kCacheLine - 1) / kCacheLine * kCacheLine),
+        data_(size_ > 0 ? static_cast<T*>(scratch_allocate(bytes_)) : nullptr) {
     std::fill(data_, data_ + size_, fill);
   }
-  ~Scratch() { scratch_release(data_, bytes_); }
+  Scratch() : Scratch(0) {}
+  ~Scratch() {
+    if (data_ != nullptr) scratch_release(data_, bytes_);
+  }
+  // Movable, so a plan built once per work range can be returned by value (row_windows.h).
+  Scratch(Scratch&& o) noexcept : size_(o.size_), bytes_(o.bytes_), data_(o.data_) {
+    o.size_ = o.bytes_ = 0;
+    o.data_ = nullptr;
+  }
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
 
@@ -39,6 +47,8 @@ class Scratch {
   bool empty() const { return size_ == 0; }
   T* begin() { return data_; }
   T* end() { return data_ + size_; }
+  const T* begin() const { return data_; }
+  const T* end() const { return data_ + size_; }
   T& operator[](size_t i) { return data_[i]; }
   const T& operator[](size_t i) const { return data_[i]; }
 

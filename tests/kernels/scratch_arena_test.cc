@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "kernels/scratch.h"
@@ -73,6 +74,22 @@ TEST_CASE("Scratch arrays are filled, aligned and padded to whole lines", "[scra
     for (int64_t v : y) REQUIRE(v == -1);
   }
   REQUIRE(arena.used == 0);
+  {
+    // A move hands the block over: it goes back to the arena once, when its new owner ends.
+    kernels::Scratch<float> a(20, 1.0f);
+    float* block = a.data();
+    kernels::Scratch<float> b(std::move(a));
+    REQUIRE(b.data() == block);
+    REQUIRE(a.data() == nullptr);
+    REQUIRE(a.empty());
+    REQUIRE(arena.used == 2 * kCacheLine);
+  }
+  REQUIRE(arena.used == 0);
+  {
+    kernels::Scratch<float> none(0);  // no elements, no memory
+    REQUIRE(none.data() == nullptr);
+    REQUIRE(arena.used == 0);
+  }
   set_thread_arena(nullptr);
 
   kernels::Scratch<double> z(5, 1.0);  // no arena: from the heap
