@@ -300,15 +300,14 @@ TEST_CASE("max keeps PyTorch's NaN and tie rules across merged columns", "[kerne
 }
 
 TEST_CASE("max merge keys keep ties, signed zeros and infinities exact", "[kernels]") {
-  // Rows of 16 columns and more without NaN take the 64-bit key merge. Few distinct values make
+  // Rows of 4 columns and more without NaN take the 64-bit key merge. Few distinct values make
   // ties across columns common; -0 and +0 compare equal, so the first in row-major order wins and
   // its sign must survive.
   const float inf = std::numeric_limits<float>::infinity();
   const float pool[] = {-0.0f, 0.0f, -1.0f, 1.0f, -inf, inf};
   std::mt19937 rng(7);
   for (int trial = 0; trial < 40; ++trial) {
-    const int64_t H = 1 + static_cast<int64_t>(rng() % 5),
-                  W = 16 + static_cast<int64_t>(rng() % 40);
+    const int64_t H = 1 + static_cast<int64_t>(rng() % 5), W = 4 + static_cast<int64_t>(rng() % 52);
     const int64_t OW = 2 + static_cast<int64_t>(rng() % static_cast<uint32_t>(W / 2 - 1));
     const int64_t distinct = trial % 2 ? 2 : 6;  // signed zeros only, or all six
     PoolGeometry g;
@@ -328,6 +327,50 @@ TEST_CASE("max merge keys keep ties, signed zeros and infinities exact", "[kerne
       kernels::run_max_forward(g, w, plane.data(), out.data(), idx.data(), nullptr, opt);
       CHECK(idx == want_idx);
       CHECK(bit_difference(out, want) == "");
+    }
+  }
+}
+
+TEST_CASE("max pass 1 sees a NaN in any row of a window, the first row included", "[kernels]") {
+  // One plane (too few for plane groups), windows of several rows, NaN of either sign sparse
+  // enough that most windows hold none or one: pass 1 assumes no NaN and must notice every one,
+  // including a NaN in a window's first row, which the compare-and-max rule alone would keep as
+  // its maximum and a later NaN in the same column could not replace. W from 1 covers planes
+  // narrower than a vector.
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::mt19937 rng(11);
+  for (int trial = 0; trial < 200; ++trial) {
+    const int64_t H = 2 + static_cast<int64_t>(rng() % 7), W = 1 + static_cast<int64_t>(rng() % 40);
+    const int64_t OH = 1 + static_cast<int64_t>(rng() % static_cast<uint32_t>(H));
+    const int64_t OW = 1 + static_cast<int64_t>(rng() % static_cast<uint32_t>(W));
+    PoolGeometry g;
+    REQUIRE(plan_forward(PoolKind::kMax, 2, Layout::kChannelsFirst, {1, H, W}, {OH, OW}, &g).ok());
+    const WindowTables w = make_window_tables(g);
+    std::vector<double> values(static_cast<size_t>(g.input_numel()));
+    for (double& x : values) {
+      const uint32_t r = rng() % 64;
+      x = r == 0 ? nan : r == 1 ? -nan : static_cast<double>(rng() % 9);
+    }
+    std::vector<float> want_f(static_cast<size_t>(g.output_numel()));
+    std::vector<int32_t> want_fi(want_f.size());
+    std::vector<double> want_d(want_f.size());
+    std::vector<int32_t> want_di(want_f.size());
+    const std::vector<float> plane_f = ap_test::cast_to<float>(values);
+    reference::max_forward(g, w, plane_f.data(), want_f.data(), want_fi.data());
+    reference::max_forward(g, w, values.data(), want_d.data(), want_di.data());
+    for (Isa isa : isas()) {
+      INFO("H " << H << " W " << W << " -> " << OH << "x" << OW << " " << kernels::isa_name(isa));
+      RunOptions opt;
+      opt.isa = isa;
+      std::vector<float> out_f(want_f.size());
+      std::vector<double> out_d(want_f.size());
+      std::vector<int32_t> idx(want_f.size());
+      kernels::run_max_forward(g, w, plane_f.data(), out_f.data(), idx.data(), nullptr, opt);
+      CHECK(idx == want_fi);
+      CHECK(bit_difference(out_f, want_f) == "");
+      kernels::run_max_forward(g, w, values.data(), out_d.data(), idx.data(), nullptr, opt);
+      CHECK(idx == want_di);
+      CHECK(bit_difference(out_d, want_d) == "");
     }
   }
 }
