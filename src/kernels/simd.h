@@ -162,10 +162,9 @@ struct F32x4 {
   static F32x4 keep_greater(F32x4 cur, F32x4 cand) { return {wasm_f32x4_pmax(cur.v, cand.v)}; }
   static bool any_nan(F32x4 a) { return wasm_v128_any_true(wasm_f32x4_ne(a.v, a.v)); }
   static Idx idx_splat(int64_t i) { return {wasm_i32x4_splat(static_cast<int32_t>(i))}; }
-  // A splat and an add of constants: building the vector lane by lane takes four inserts.
   static Idx idx_iota(int64_t base) {
-    return {wasm_i32x4_add(wasm_i32x4_splat(static_cast<int32_t>(base)),
-                           wasm_i32x4_make(0, 1, 2, 3))};
+    const int32_t b = static_cast<int32_t>(base);
+    return {wasm_i32x4_make(b, b + 1, b + 2, b + 3)};
   }
   static Idx idx_select(Mask m, Idx a, Idx b) { return {wasm_v128_bitselect(a.v, b.v, m.m)}; }
   // Two instructions where bitselect takes three. min_u(m, later) is m & later for a lane mask;
