@@ -103,7 +103,7 @@ void avgpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, in
     if (nparts == 1) {
       copy<V>(row, parts[0], W);
     } else {
-      sum_rows<V>(parts.data(), static_cast<int64_t>(nparts), W, row);
+      sum_rows<V>(parts.data(), static_cast<int64_t>(nparts), W, false, row);
     }
   }
 }

@@ -193,7 +193,7 @@ void avg_fwd_nhwc_row(const Shape& s, const typename V::Elem* image, int64_t od,
   }
   const T* row = scratch->rows[0];
   if (nrows > 1) {
-    sum_rows<V>(scratch->rows.data(), nrows, row_len, scratch->acc.data());
+    sum_rows<V>(scratch->rows.data(), nrows, row_len, false, scratch->acc.data());
     row = scratch->acc.data();
   }
   const int64_t ow = sum_windows_narrow<V>(s, row, kdh, out);

@@ -44,14 +44,18 @@ inline void covering(const AxisWindows& w, int64_t i, int64_t* lo, int64_t* hi) 
   *hi = std::upper_bound(w.start.begin(), w.start.end(), i) - w.start.begin();
 }
 
-// dst[j..j+V*L) for V vectors of columns: each column sums the rows in the given order; the V
-// columns are independent add chains, so more of them hide more add latency.
+// dst[j..j+V*L) for V vectors of columns: each column sums the rows in the given order (after
+// what dst holds, when add); the V columns are independent add chains, so more of them hide more
+// add latency.
 template <class V, int kVectors>
-void sum_rows_block(const typename V::Elem* const* rows, int64_t nrows, int64_t j,
+void sum_rows_block(const typename V::Elem* const* rows, int64_t nrows, int64_t j, bool add,
                     typename V::Elem* dst) {
   constexpr int64_t L = V::kLanes;
   V a[kVectors];
   for (int v = 0; v < kVectors; ++v) a[v] = V::load(rows[0] + j + v * L);
+  if (add) {
+    for (int v = 0; v < kVectors; ++v) a[v] = V::add(V::load(dst + j + v * L), a[v]);
+  }
   for (int64_t k = 1; k < nrows; ++k) {
     const typename V::Elem* r = rows[k] + j;
     for (int v = 0; v < kVectors; ++v) a[v] = V::add(a[v], V::load(r + v * L));
@@ -117,7 +121,8 @@ void sum_rows_across(const typename V::Elem* const* rows, int64_t nrows, int64_t
   }
 }
 
-// dst[j] = rows[0][j] + rows[1][j] + ... for j < n, rows added in the given (row-major) order.
+// dst[j] = rows[0][j] + rows[1][j] + ... for j < n, rows added in the given (row-major) order;
+// with add, dst[j] + rows[0][j] + ..., continuing a sum over earlier rows in the same order.
 // Rows of 16 vectors or more go across the whole width, eight rows at a time (more rows add to
 // dst): every load instruction then walks one row, which the prefetchers follow. Walking all the
 // rows 8 vectors at a time instead, as short rows do, makes each load jump from row to row; in
@@ -126,32 +131,36 @@ void sum_rows_across(const typename V::Elem* const* rows, int64_t nrows, int64_t
 // Short rows (video: 14 vectors) go eight, four, two and one vectors at a time, so even a row
 // narrower than eight vectors runs several add chains side by side.
 template <class V>
-void sum_rows(const typename V::Elem* const* rows, int64_t nrows, int64_t n,
+void sum_rows(const typename V::Elem* const* rows, int64_t nrows, int64_t n, bool add,
               typename V::Elem* dst) {
   constexpr int64_t L = V::kLanes;
   if (n >= 16 * L) {
-    sum_rows_across<V, false>(rows, std::min<int64_t>(nrows, 8), n, dst);
+    if (add) {
+      sum_rows_across<V, true>(rows, std::min<int64_t>(nrows, 8), n, dst);
+    } else {
+      sum_rows_across<V, false>(rows, std::min<int64_t>(nrows, 8), n, dst);
+    }
     for (int64_t k = 8; k < nrows; k += 8) {
       sum_rows_across<V, true>(rows + k, std::min<int64_t>(nrows - k, 8), n, dst);
     }
     return;
   }
   int64_t j = 0;
-  for (; j + 8 * L <= n; j += 8 * L) sum_rows_block<V, 8>(rows, nrows, j, dst);
+  for (; j + 8 * L <= n; j += 8 * L) sum_rows_block<V, 8>(rows, nrows, j, add, dst);
   if (j + 4 * L <= n) {
-    sum_rows_block<V, 4>(rows, nrows, j, dst);
+    sum_rows_block<V, 4>(rows, nrows, j, add, dst);
     j += 4 * L;
   }
   if (j + 2 * L <= n) {
-    sum_rows_block<V, 2>(rows, nrows, j, dst);
+    sum_rows_block<V, 2>(rows, nrows, j, add, dst);
     j += 2 * L;
   }
   if (j + L <= n) {
-    sum_rows_block<V, 1>(rows, nrows, j, dst);
+    sum_rows_block<V, 1>(rows, nrows, j, add, dst);
     j += L;
   }
   for (; j < n; ++j) {
-    typename V::Elem a = rows[0][j];
+    typename V::Elem a = add ? dst[j] + rows[0][j] : rows[0][j];
     for (int64_t k = 1; k < nrows; ++k) a += rows[k][j];
     dst[j] = a;
   }

@@ -259,6 +259,32 @@ TEST_CASE("boundary classes in every layout and rank", "[kernels]") {
   check_all(configs);
 }
 
+TEST_CASE("3d average sums slice by slice, in bands of output rows", "[kernels]") {
+  // D windows of two slices or more (overlapping or not), planes too large for plane groups; rows
+  // of 16 vectors and more (summed across) and fewer (in blocks), and rows wide enough that a band
+  // holds fewer output rows than OH, so a thread's range starts and ends inside a D window.
+  const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes3d = {
+      {{16, 14, 14}, {4, 2, 2}},  {{7, 9, 70}, {3, 4, 9}},    {{5, 20, 600}, {2, 15, 7}},
+      {{4, 6, 300}, {3, 6, 300}}, {{6, 30, 520}, {4, 13, 5}},
+  };
+  std::vector<Config> configs;
+  uint32_t seed = 2000;
+  for (const auto& s : shapes3d) {
+    for (int64_t channels : {1, 3}) {
+      Config c;
+      c.kind = PoolKind::kAvg;
+      c.dims = 3;
+      c.layout = Layout::kChannelsFirst;
+      c.seed = ++seed;
+      c.specials = seed % 2 == 0;
+      c.input_shape = {channels, s.first[0], s.first[1], s.first[2]};
+      c.output_size = s.second;
+      configs.push_back(c);
+    }
+  }
+  check_all(configs);
+}
+
 TEST_CASE("max keeps PyTorch's NaN and tie rules across merged columns", "[kernels]") {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const float inf = std::numeric_limits<float>::infinity();
