@@ -10,7 +10,7 @@
 // largest index if there is one, else the largest value with the smallest index. For float32
 // without NaN, each column becomes a 64-bit key ordered like that rule, so pass 2 is one integer
 // compare per pair of columns; windows that may hold NaN merge four W windows at once, one per
-// lane.
+// lane. 3d windows of several slices run pass 1 slice by slice for a band of output rows.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -56,18 +56,19 @@ inline void for_each_vector(ptrdiff_t W, F f) {
 }
 
 // Pass 1 over the window's rows (offsets from the plane start, increasing), W >= L: leaves in
-// col_val the maximum of each column and in col_row the offset of its row, by the row-major rule.
+// col_val the maximum of each column and in col_row the offset of its row, by the row-major rule;
+// unless fresh, it continues the state there (the window's earlier rows, from an earlier call).
 // Without kExact it assumes no NaN, so a compare and a max do the work of the full rule (applying
 // a row twice changes nothing, as for_each_vector needs); a running sum of everything read (NaN,
 // or inf - inf, poisons it) checks the assumption, and false asks for the exact rerun.
 template <class V, bool kExact>
 bool column_maxima(const typename V::Elem* plane, const ptrdiff_t* offs, ptrdiff_t nrows,
-                   ptrdiff_t W, typename V::Elem* col_val, typename V::Index* col_row) {
+                   ptrdiff_t W, bool fresh, typename V::Elem* col_val, typename V::Index* col_row) {
   using T = typename V::Elem;
   using Idx = typename V::Idx;
   constexpr ptrdiff_t L = V::kLanes;
   V acc[4] = {V::splat(0), V::splat(0), V::splat(0), V::splat(0)};
-  {
+  if (fresh) {
     const T* q = plane + offs[0];
     const Idx r0 = V::idx_splat(offs[0]);
     for_each_vector<L>(W, [&](ptrdiff_t c, int u) {
@@ -77,7 +78,7 @@ bool column_maxima(const typename V::Elem* plane, const ptrdiff_t* offs, ptrdiff
       if (!kExact) acc[u] = V::add(acc[u], v);
     });
   }
-  for (ptrdiff_t k = 1; k < nrows; ++k) {
+  for (ptrdiff_t k = fresh ? 1 : 0; k < nrows; ++k) {
     const T* q = plane + offs[k];
     const Idx rk = V::idx_splat(offs[k]);
     for_each_vector<L>(W, [&](ptrdiff_t c, int u) {
@@ -306,6 +307,45 @@ ptrdiff_t merge_columns_f32(const AxisWindows& ww, ptrdiff_t OW, ptrdiff_t W, bo
 }
 #endif
 
+// Pass 2 of one output row from its columns' maxima and row offsets (keys: float32 columns of a
+// window known to hold no NaN): merges the columns of each W window, branch-free (random data
+// would make the comparisons unpredictable).
+template <class V>
+void merge_row(const AxisWindows& ww, ptrdiff_t W, bool have_keys, typename V::Elem* col_val,
+               typename V::Index* col_idx, int64_t* keys, const typename V::Elem* plane,
+               typename V::Elem* out, int32_t* out_idx) {
+  using T = typename V::Elem;
+  const ptrdiff_t OW = static_cast<ptrdiff_t>(ww.out);
+#if AP_HAVE_SIMD
+  if constexpr (std::is_same<V, F32x4>::value) {
+    if (have_keys) write_keys(col_val, col_idx, W, keys);
+  }
+#endif
+  if (!have_keys) add_columns<V>(W, col_idx);
+  ptrdiff_t ow = 0;
+#if AP_HAVE_SIMD
+  if constexpr (std::is_same<V, F32x4>::value) {
+    ow = merge_columns_f32(ww, OW, W, have_keys, col_val, col_idx, keys, plane, out, out_idx);
+  }
+#endif
+  for (; ow < OW; ++ow) {
+    ptrdiff_t c = win_start(ww, ow);
+    T best = col_val[c];
+    int64_t best_i = col_idx[c];
+    for (++c; c < win_end(ww, ow); ++c) {
+      const T v = col_val[c];
+      const int64_t i = col_idx[c];
+      const bool vn = v != v, bn = best != best;
+      const bool take =
+          (vn & (!bn | (i > best_i))) | (!vn & !bn & ((v > best) | ((v == best) & (i < best_i))));
+      best = take ? v : best;
+      best_i = take ? i : best_i;
+    }
+    out[ow] = best;
+    out_idx[ow] = static_cast<int32_t>(best_i);
+  }
+}
+
 }  // namespace
 
 template <class V>
@@ -315,78 +355,83 @@ void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
   const Shape& s = a.s;
   const AxisWindows &wd = s.windows->d, &wh = s.windows->h, &ww = s.windows->w;
   const ptrdiff_t W = static_cast<ptrdiff_t>(s.in[2]), OW = static_cast<ptrdiff_t>(s.out[2]);
-  const ptrdiff_t H = static_cast<ptrdiff_t>(s.in[1]);
+  const ptrdiff_t H = static_cast<ptrdiff_t>(s.in[1]), OH = static_cast<ptrdiff_t>(s.out[1]);
   // The column passes are for SIMD: the scalar twin scans each window directly, which took
   // max-image-1080p from 33 to 15.5 ms in the scalar wasm build.
   const bool vectors = V::kLanes > 1 && W >= V::kLanes;
 
   // Padded past column W - 1: the four-window merge reads whole vectors from each window's start.
-  const int64_t padded = vectors ? W + max_win_len(ww) + 4 : 0;
-  Scratch<T> col_val(padded);
-  Scratch<Index> col_idx(padded);
+  const ptrdiff_t padded = vectors ? W + static_cast<ptrdiff_t>(max_win_len(ww)) + 4 : 0;
+  // 3d windows of several slices: pass 1 for the output rows of one D window (as many as a band of
+  // kBandElems columns holds) goes slice by slice, each row's column state continuing from the
+  // slice before, as in avgpool_fwd_nchw.cc and for the same reason (video-3d's shape: 2.7 -> 1.7
+  // ms in wasm). The rows still come in row-major order, so the result is the row-by-row one.
+  constexpr ptrdiff_t kBandElems = 4096;
+  const ptrdiff_t band_rows = vectors && max_win_len(wd) > 1
+                                  ? std::max<ptrdiff_t>(1, std::min(OH, kBandElems / padded))
+                                  : 1;
+  Scratch<T> col_val(band_rows * padded);
+  Scratch<Index> col_idx(band_rows * padded);
+  Scratch<uint8_t> no_nan(band_rows);
   // Merge keys (float32): the key merge reads them in pairs.
   ptrdiff_t min_len = W;
   for (int64_t o = 0; o < OW; ++o) min_len = std::min<ptrdiff_t>(min_len, win_len(ww, o));
   const bool use_keys = std::is_same<V, Widest<float>::type>::value && vectors && min_len >= 2;
   Scratch<int64_t> keys(use_keys ? padded : 0);
   Scratch<ptrdiff_t> offs(max_win_len(wd) * max_win_len(wh));
-  for (int64_t item = begin; item < end; ++item) {
-    const int64_t img = item / s.out_rows();
-    const int64_t od = item % s.out_rows() / s.out[1];
-    const int64_t oh = item % s.out[1];
+  for (int64_t item = begin; item < end;) {
+    const int64_t img = item / s.out_rows(), od = item % s.out_rows() / OH;
+    const ptrdiff_t oh0 = static_cast<ptrdiff_t>(item % OH);
+    const ptrdiff_t oh1 =
+        static_cast<ptrdiff_t>(std::min<int64_t>({oh0 + band_rows, OH, oh0 + (end - item)}));
+    const ptrdiff_t d0 = static_cast<ptrdiff_t>(win_start(wd, od));
+    const ptrdiff_t d1 = static_cast<ptrdiff_t>(win_end(wd, od));
     const T* plane = a.input + img * s.in_image();
-    T* out = a.output + item * OW;
-    int32_t* out_idx = a.indices + item * OW;
-    ptrdiff_t nrows = 0;
-    for (ptrdiff_t d = win_start(wd, od); d < win_end(wd, od); ++d) {
-      for (ptrdiff_t h = win_start(wh, oh); h < win_end(wh, oh); ++h) {
-        offs[static_cast<size_t>(nrows++)] = (d * H + h) * W;
+    // offs = the rows of slices [from, to) in output row oh's H window; returns how many.
+    auto window_rows = [&](ptrdiff_t from, ptrdiff_t to, ptrdiff_t oh) {
+      ptrdiff_t n = 0;
+      for (ptrdiff_t d = from; d < to; ++d) {
+        for (ptrdiff_t h = win_start(wh, oh); h < win_end(wh, oh); ++h) {
+          offs[static_cast<size_t>(n++)] = (d * H + h) * W;
+        }
+      }
+      return n;
+    };
+
+    // Pass 1, assuming no NaN (windows of one row are scanned below instead).
+    if (vectors) {
+      for (ptrdiff_t d = d0; d < d1; ++d) {
+        for (ptrdiff_t oh = oh0; oh < oh1; ++oh) {
+          if ((d1 - d0) * win_len(wh, oh) == 1) continue;
+          const ptrdiff_t n = window_rows(d, d + 1, oh), b = oh - oh0;
+          const bool clean =
+              column_maxima<V, false>(plane, offs.data(), n, W, d == d0,
+                                      col_val.data() + b * padded, col_idx.data() + b * padded);
+          no_nan[static_cast<size_t>(b)] = (d == d0 || no_nan[static_cast<size_t>(b)]) && clean;
+        }
       }
     }
-    if (nrows == 1 || !vectors) {
-      scan_windows(plane, offs.data(), nrows, ww, OW, out, out_idx);
-      continue;
-    }
-
-    // Pass 1, assuming no NaN first; a window that may hold NaN runs again by the full rule.
-    const bool no_nan =
-        column_maxima<V, false>(plane, offs.data(), nrows, W, col_val.data(), col_idx.data());
-    if (!no_nan) {
-      column_maxima<V, true>(plane, offs.data(), nrows, W, col_val.data(), col_idx.data());
-    }
-    const bool have_keys = use_keys && no_nan;
-#if AP_HAVE_SIMD
-    if constexpr (std::is_same<V, F32x4>::value) {
-      if (have_keys) write_keys(col_val.data(), col_idx.data(), W, keys.data());
-    }
-#endif
-    if (!have_keys) add_columns<V>(W, col_idx.data());
-
-    // Pass 2: merge the columns of each W window, branch-free (random data would make the
-    // comparisons unpredictable).
-    ptrdiff_t ow = 0;
-#if AP_HAVE_SIMD
-    if constexpr (std::is_same<V, F32x4>::value) {
-      ow = merge_columns_f32(ww, OW, W, have_keys, col_val.data(), col_idx.data(), keys.data(),
-                             plane, out, out_idx);
-    }
-#endif
-    for (; ow < OW; ++ow) {
-      ptrdiff_t c = win_start(ww, ow);
-      T best = col_val[static_cast<size_t>(c)];
-      int64_t best_i = col_idx[static_cast<size_t>(c)];
-      for (++c; c < win_end(ww, ow); ++c) {
-        const T v = col_val[static_cast<size_t>(c)];
-        const int64_t i = col_idx[static_cast<size_t>(c)];
-        const bool vn = v != v, bn = best != best;
-        const bool take =
-            (vn & (!bn | (i > best_i))) | (!vn & !bn & ((v > best) | ((v == best) & (i < best_i))));
-        best = take ? v : best;
-        best_i = take ? i : best_i;
+    for (ptrdiff_t oh = oh0; oh < oh1; ++oh) {
+      const int64_t row = item + (oh - oh0);
+      T* out = a.output + row * OW;
+      int32_t* out_idx = a.indices + row * OW;
+      // offs still holds the window's rows if pass 1 read them in one go (one slice, one row per
+      // band): rebuilding them cost short rows (64 columns) 5-10%.
+      const bool have_offs = vectors && band_rows == 1 && d1 - d0 == 1 && win_len(wh, oh) > 1;
+      const ptrdiff_t nrows = have_offs ? win_len(wh, oh) : window_rows(d0, d1, oh);
+      const ptrdiff_t b = oh - oh0;
+      if (nrows == 1 || !vectors) {
+        scan_windows(plane, offs.data(), nrows, ww, OW, out, out_idx);
+        continue;
       }
-      out[ow] = best;
-      out_idx[ow] = static_cast<int32_t>(best_i);
+      // A window that may hold NaN runs pass 1 again by the full rule.
+      T* val = col_val.data() + b * padded;
+      Index* idx = col_idx.data() + b * padded;
+      const bool clean = no_nan[static_cast<size_t>(b)];
+      if (!clean) column_maxima<V, true>(plane, offs.data(), nrows, W, true, val, idx);
+      merge_row<V>(ww, W, use_keys && clean, val, idx, keys.data(), plane, out, out_idx);
     }
+    item += oh1 - oh0;
   }
 }
 

@@ -82,12 +82,13 @@ inline std::vector<double> grid_values(int64_t n, uint32_t seed) {
   return v;
 }
 
-// Sprinkles NaN, +inf and -inf over some positions.
-inline void add_specials(std::vector<double>* v) {
+// Sprinkles NaN, +inf and -inf over some positions: one in `spread` of each kind, staggered
+// (the default 11 puts NaN in nearly every window; thousands leave most windows without any).
+inline void add_specials(std::vector<double>* v, size_t spread = 11) {
   for (size_t i = 0; i < v->size(); ++i) {
-    if (i % 11 == 5) (*v)[i] = std::numeric_limits<double>::quiet_NaN();
-    if (i % 13 == 7) (*v)[i] = -std::numeric_limits<double>::infinity();
-    if (i % 29 == 3) (*v)[i] = std::numeric_limits<double>::infinity();
+    if (i % spread == 5) (*v)[i] = std::numeric_limits<double>::quiet_NaN();
+    if (i % (spread + 2) == 7) (*v)[i] = -std::numeric_limits<double>::infinity();
+    if (i % (spread + 18) == 3) (*v)[i] = std::numeric_limits<double>::infinity();
   }
 }
 
