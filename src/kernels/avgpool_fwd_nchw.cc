@@ -101,8 +101,8 @@ class WindowScales {
   int64_t kdh_ = -1;
 };
 
-// 3d, D windows of two slices or more: pass 1 for the output rows of one D window (as many as a
-// band of kBandElems holds) goes slice by slice: every row's window rows in slice d, then in slice
+// 3d, D windows of two slices or more: pass 1 for the output rows of one D window (a band of them,
+// sized in rows.h) goes slice by slice: every row's window rows in slice d, then in slice
 // d + 1, each continuing its row sum. Row by row, an output row read its rows from kd slices a
 // slice apart at once, and video-3d ran at half the roofline's speed even with the loads alone
 // (wasm, this machine); slice by slice reads each slice front to back (1.25 -> 0.86 ms). The
@@ -111,17 +111,16 @@ template <class V>
 void avg_by_slices(const ForwardArgs<typename V::Elem>& a, const RowWindows& plan, int64_t begin,
                    int64_t end) {
   using T = typename V::Elem;
-  constexpr int64_t kBandElems = 4096;
   const Shape& s = a.s;
   const AxisWindows &wd = s.windows->d, &wh = s.windows->h, &ww = s.windows->w;
   const int64_t H = s.in[1], W = s.in[2], OH = s.out[1], OW = s.out[2];
-  const int64_t band_rows = std::max<int64_t>(1, std::min(OH, kBandElems / W));
+  const int64_t band_rows = slice_band_rows(W, OH);
   Scratch<T> band(band_rows * W);
   Scratch<const T*> rows(max_win_len(wh));
   WindowScales<T> scales(ww);
   for (int64_t item = begin; item < end;) {
     const int64_t img = item / s.out_rows(), od = item % s.out_rows() / OH, oh0 = item % OH;
-    const int64_t oh1 = std::min(std::min(OH, oh0 + band_rows), oh0 + (end - item));
+    const int64_t oh1 = std::min<int64_t>({oh0 + band_rows, OH, oh0 + (end - item)});
     const T* image = a.input + img * s.in_image();
     for (int64_t d = win_start(wd, od); d < win_end(wd, od); ++d) {
       for (int64_t oh = oh0; oh < oh1; ++oh) {

@@ -362,14 +362,12 @@ void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
 
   // Padded past column W - 1: the four-window merge reads whole vectors from each window's start.
   const ptrdiff_t padded = vectors ? W + static_cast<ptrdiff_t>(max_win_len(ww)) + 4 : 0;
-  // 3d windows of several slices: pass 1 for the output rows of one D window (as many as a band of
-  // kBandElems columns holds) goes slice by slice, each row's column state continuing from the
+  // 3d windows of several slices: pass 1 for the output rows of one D window (a band of them,
+  // sized in rows.h) goes slice by slice, each row's column state continuing from the
   // slice before, as in avgpool_fwd_nchw.cc and for the same reason (video-3d's shape: 2.7 -> 1.7
   // ms in wasm). The rows still come in row-major order, so the result is the row-by-row one.
-  constexpr ptrdiff_t kBandElems = 4096;
-  const ptrdiff_t band_rows = vectors && max_win_len(wd) > 1
-                                  ? std::max<ptrdiff_t>(1, std::min(OH, kBandElems / padded))
-                                  : 1;
+  const ptrdiff_t band_rows =
+      vectors && max_win_len(wd) > 1 ? static_cast<ptrdiff_t>(slice_band_rows(padded, OH)) : 1;
   Scratch<T> col_val(band_rows * padded);
   Scratch<Index> col_idx(band_rows * padded);
   Scratch<uint8_t> no_nan(band_rows);

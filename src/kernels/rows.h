@@ -38,6 +38,13 @@ inline int64_t max_win_len(const AxisWindows& w) {
   return k;
 }
 
+// 3d kernels take the output rows of one D window through its slices together, a band at a time
+// (avgpool_fwd_nchw.cc, maxpool_fwd_nchw.cc): as many rows as 4096 elements of per-row state hold
+// (16 KB of float32 row sums: every output row of video-3d; two of a 1920-wide row), at least one.
+inline int64_t slice_band_rows(int64_t state_per_row, int64_t out_rows) {
+  return std::max<int64_t>(1, std::min<int64_t>(out_rows, 4096 / state_per_row));
+}
+
 // Outputs whose window holds input position i: [lo, hi). Starts and ends never decrease with o.
 inline void covering(const AxisWindows& w, int64_t i, int64_t* lo, int64_t* hi) {
   *lo = std::upper_bound(w.end.begin(), w.end.end(), i) - w.end.begin();
