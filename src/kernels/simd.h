@@ -70,6 +70,10 @@ struct Scalar {
   static void idx_store_i32(int32_t* p, Idx a) { *p = static_cast<int32_t>(a.v); }
 
   // One kLanes x kLanes block of interleave / deinterleave (see F32x4): here one element.
+  template <ptrdiff_t kStride>
+  static void store_transposed(const Scalar* rows, T* dst) {
+    dst[0] = rows[0].v;
+  }
   template <ptrdiff_t kStride, typename E>
   static void interleave_block(const E* const* src, ptrdiff_t i, E* dst) {
     dst[0] = src[0][i];
@@ -182,9 +186,19 @@ struct F32x4 {
   template <ptrdiff_t kStride, typename E>
   static void interleave_block(const E* const* src, ptrdiff_t i, E* dst) {
     static_assert(sizeof(E) == 4, "32-bit lanes");
+    const F32x4 rows[4] = {{wasm_v128_load(src[0] + i)},
+                           {wasm_v128_load(src[1] + i)},
+                           {wasm_v128_load(src[2] + i)},
+                           {wasm_v128_load(src[3] + i)}};
+    store_transposed<kStride>(rows, dst);
+  }
+  // dst[j * kStride + l] = lane j of rows[l] for j, l < 4: vectors computed along rows stored as
+  // columns of a channels-last image.
+  template <ptrdiff_t kStride, typename E>
+  static void store_transposed(const F32x4* rows, E* dst) {
+    static_assert(sizeof(E) == 4, "32-bit lanes");
     v128_t t[4];
-    transpose4x4(wasm_v128_load(src[0] + i), wasm_v128_load(src[1] + i), wasm_v128_load(src[2] + i),
-                 wasm_v128_load(src[3] + i), t);
+    transpose4x4(rows[0].v, rows[1].v, rows[2].v, rows[3].v, t);
     for (int j = 0; j < 4; ++j) wasm_v128_store(dst + j * kStride, t[j]);
   }
   // The inverse: dst[l][i + j] = src[j * kStride + l] for j, l < 4.
@@ -298,9 +312,13 @@ struct F64x2 {
   // One 2x2 block of interleave / deinterleave (see F32x4).
   template <ptrdiff_t kStride>
   static void interleave_block(const double* const* src, ptrdiff_t i, double* dst) {
-    const v128_t r0 = wasm_v128_load(src[0] + i), r1 = wasm_v128_load(src[1] + i);
-    wasm_v128_store(dst, wasm_i64x2_shuffle(r0, r1, 0, 2));
-    wasm_v128_store(dst + kStride, wasm_i64x2_shuffle(r0, r1, 1, 3));
+    const F64x2 rows[2] = {{wasm_v128_load(src[0] + i)}, {wasm_v128_load(src[1] + i)}};
+    store_transposed<kStride>(rows, dst);
+  }
+  template <ptrdiff_t kStride>
+  static void store_transposed(const F64x2* rows, double* dst) {
+    wasm_v128_store(dst, wasm_i64x2_shuffle(rows[0].v, rows[1].v, 0, 2));
+    wasm_v128_store(dst + kStride, wasm_i64x2_shuffle(rows[0].v, rows[1].v, 1, 3));
   }
   template <ptrdiff_t kStride>
   static void deinterleave_block(const double* src, ptrdiff_t i, double* const* dst) {
