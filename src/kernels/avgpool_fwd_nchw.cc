@@ -1,6 +1,7 @@
 // Average pooling forward, channels-first (every plane is an image of one channel).
 // Pass 1 sums the input rows of an output row's (d, h) window with SIMD along W into a row buffer;
-// pass 2 sums that row's W windows (row_windows.h). Rows whose (d, h) window repeats the previous
+// pass 2 sums that row's W windows (row_windows.h). Two output rows whose windows share a row run
+// pass 1 together (rows.h, sum_row_pair). Rows whose (d, h) window repeats the previous
 // row's (growing along H or D) are copies; sliding windows over few rows (near-identity) skip the
 // row buffer; 3d windows of several slices sum pass 1 slice by slice. Small planes go to
 // nchw_plane_groups.cc instead; global pooling to global_avgpool.cc.
@@ -80,26 +81,44 @@ bool fused_sliding(const typename V::Elem* const* rows, int64_t nrows, int64_t k
   }
 }
 
-// The factor of each W window for the current kd * kh, recomputed only when that changes.
+// The factor of each W window for a kd * kh, kept for the last two values asked for: window
+// lengths along H take two values, often alternating (image-1080p: 5, 6, 5, ...), and one kept
+// table was recomputed on nearly every row.
 template <typename T>
 class WindowScales {
  public:
-  explicit WindowScales(const AxisWindows& ww) : ww_(ww), scale_(ww.out) {}
+  explicit WindowScales(const AxisWindows& ww) : ww_(ww), scale_(2 * ww.out) {}
   const T* at(int64_t kdh) {
-    if (kdh != kdh_) {
-      for (int64_t o = 0; o < ww_.out; ++o) {
-        scale_[static_cast<size_t>(o)] = window_scale<T>(1, kdh, win_len(ww_, o));
-      }
-      kdh_ = kdh;
+    for (int k = 0; k < 2; ++k) {
+      if (kdh_[k] == kdh) return table(k);
     }
-    return scale_.data();
+    const int k = older_;
+    older_ = 1 - k;
+    kdh_[k] = kdh;
+    for (int64_t o = 0; o < ww_.out; ++o) table(k)[o] = window_scale<T>(1, kdh, win_len(ww_, o));
+    return table(k);
   }
 
  private:
+  T* table(int k) { return scale_.data() + k * ww_.out; }
   const AxisWindows& ww_;
   Scratch<T> scale_;
-  int64_t kdh_ = -1;
+  int64_t kdh_[2] = {-1, -1};
+  int older_ = 0;
 };
+
+// The rows of the (od, oh) window, in row-major order; returns how many.
+template <typename T>
+int64_t window_rows(const Shape& s, const T* image, int64_t od, int64_t oh, const T** rows) {
+  const AxisWindows &wd = s.windows->d, &wh = s.windows->h;
+  int64_t n = 0;
+  for (int64_t d = win_start(wd, od); d < win_end(wd, od); ++d) {
+    for (int64_t h = win_start(wh, oh); h < win_end(wh, oh); ++h) {
+      rows[n++] = image + (d * s.in[1] + h) * s.in[2];
+    }
+  }
+  return n;
+}
 
 // 3d, D windows of two slices or more: pass 1 for the output rows of one D window (a band of them,
 // sized in rows.h) goes slice by slice: every row's window rows in slice d, then in slice
@@ -154,8 +173,9 @@ void avgpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
     return;
   }
 
-  Scratch<T> acc(W);
-  Scratch<const T*> rows(max_win_len(wd) * max_win_len(wh));
+  Scratch<T> acc(2 * W);  // pass 1 of one output row, or of a pair
+  const int64_t max_rows = max_win_len(wd) * max_win_len(wh);
+  Scratch<const T*> rows(2 * max_rows);  // the window rows of one output row and of the next
   WindowScales<T> scales(ww);
   int64_t img = begin / s.out_rows(), r = begin % s.out_rows();
   for (int64_t item = begin; item < end; ++item, ++r) {
@@ -178,20 +198,29 @@ void avgpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
     }
 
     const T* image = a.input + img * s.in_image();
-    int64_t nrows = 0;
-    for (int64_t d = win_start(wd, od); d < win_end(wd, od); ++d) {
-      for (int64_t h = win_start(wh, oh); h < win_end(wh, oh); ++h) {
-        rows[static_cast<size_t>(nrows++)] = image + (d * s.in[1] + h) * W;
-      }
-    }
+    const int64_t nrows = window_rows(s, image, od, oh, rows.data());
     const T* scale = scales.at(win_len(wd, od) * win_len(wh, oh));
 
     // Sliding windows over few rows (near-identity): sum the rows' shifted loads directly, in
     // row-major order, instead of writing a summed row and reading it back.
     if (plan.sliding && fused_sliding<V>(rows.data(), nrows, plan.k, OW, scale[0], out)) continue;
 
-    // Pass 1: the (d, h) window's rows, summed in row-major order.
+    // Pass 1: the (d, h) window's rows, summed in row-major order; together with the next output
+    // row's when that starts on this one's last row (sum_row_pair).
     const T* row = rows[0];
+    if (nrows > 1 && item + 1 < end && r + 1 < s.out_rows()) {
+      const int64_t nd = (r + 1) / s.out[1], nh = (r + 1) % s.out[1];
+      const T** next = rows.data() + max_rows;
+      const int64_t nnext = window_rows(s, image, nd, nh, next);
+      if (next[0] == rows[nrows - 1] &&
+          sum_row_pair<V>(rows.data(), nrows, next, nnext, W, acc.data(), acc.data() + W)) {
+        row_window_sums<V>(acc.data(), ww, plan, scale, out);
+        row_window_sums<V>(acc.data() + W, ww, plan, scales.at(win_len(wd, nd) * win_len(wh, nh)),
+                           out + OW);
+        ++item, ++r;
+        continue;
+      }
+    }
     if (nrows > 1) {
       sum_rows<V>(rows.data(), nrows, W, false, acc.data());
       row = acc.data();
