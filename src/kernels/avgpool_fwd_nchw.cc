@@ -107,19 +107,6 @@ class WindowScales {
   int older_ = 0;
 };
 
-// The rows of the (od, oh) window, in row-major order; returns how many.
-template <typename T>
-int64_t window_rows(const Shape& s, const T* image, int64_t od, int64_t oh, const T** rows) {
-  const AxisWindows &wd = s.windows->d, &wh = s.windows->h;
-  int64_t n = 0;
-  for (int64_t d = win_start(wd, od); d < win_end(wd, od); ++d) {
-    for (int64_t h = win_start(wh, oh); h < win_end(wh, oh); ++h) {
-      rows[n++] = image + (d * s.in[1] + h) * s.in[2];
-    }
-  }
-  return n;
-}
-
 // 3d, D windows of two slices or more: pass 1 for the output rows of one D window (a band of them,
 // sized in rows.h) goes slice by slice: every row's window rows in slice d, then in slice
 // d + 1, each continuing its row sum. Row by row, an output row read its rows from kd slices a
@@ -198,7 +185,7 @@ void avgpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
     }
 
     const T* image = a.input + img * s.in_image();
-    const int64_t nrows = window_rows(s, image, od, oh, rows.data());
+    const int64_t nrows = window_row_ptrs(s, image, od, oh, rows.data());
     const T* scale = scales.at(win_len(wd, od) * win_len(wh, oh));
 
     // Sliding windows over few rows (near-identity): sum the rows' shifted loads directly, in
@@ -211,7 +198,7 @@ void avgpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
     if (nrows > 1 && item + 1 < end && r + 1 < s.out_rows()) {
       const int64_t nd = (r + 1) / s.out[1], nh = (r + 1) % s.out[1];
       const T** next = rows.data() + max_rows;
-      const int64_t nnext = window_rows(s, image, nd, nh, next);
+      const int64_t nnext = window_row_ptrs(s, image, nd, nh, next);
       if (next[0] == rows[nrows - 1] &&
           sum_row_pair<V>(rows.data(), nrows, next, nnext, W, acc.data(), acc.data() + W)) {
         row_window_sums<V>(acc.data(), ww, plan, scale, out);

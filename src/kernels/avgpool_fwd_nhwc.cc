@@ -12,10 +12,13 @@ template <class V>
 void avgpool_fwd_nhwc(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
   const Shape& s = a.s;
   AvgRowScratch<typename V::Elem> scratch(s);
-  for (int64_t item = begin; item < end; ++item) {
+  for (int64_t item = begin; item < end;) {
     const int64_t img = item / s.out_rows(), r = item % s.out_rows();
-    avg_fwd_nhwc_row<V>(s, a.input + img * s.in_image(), r / s.out[1], r % s.out[1],
-                        a.output + item * s.out_row_len(), &scratch);
+    // The next output row may share pass 1 when it is this call's and the same image's.
+    const bool pair = item + 1 < end && r + 1 < s.out_rows();
+    item += avg_fwd_nhwc_rows<V>(s, a.input + img * s.in_image(), r / s.out[1], r % s.out[1], pair,
+                                 (r + 1) / s.out[1], (r + 1) % s.out[1],
+                                 a.output + item * s.out_row_len(), &scratch);
   }
 }
 

@@ -56,13 +56,17 @@ void sum_positions(const typename V::Elem* in, int64_t np, int64_t C, typename V
   }
 }
 
-// Scratch of one thread for avg_fwd_nhwc_row: a row of window sums and the window's row pointers.
+// Scratch of one thread for avg_fwd_nhwc_rows: window sums of two rows and the window rows of two
+// output rows.
 template <typename T>
 struct AvgRowScratch {
   Scratch<T> acc;
   Scratch<const T*> rows;
+  int64_t max_rows;  // rows of one output row: the second list starts there
   explicit AvgRowScratch(const Shape& s)
-      : acc(s.in_row_len()), rows(max_win_len(s.windows->d) * max_win_len(s.windows->h)) {}
+      : acc(2 * s.in_row_len()),
+        rows(2 * max_win_len(s.windows->d) * max_win_len(s.windows->h)),
+        max_rows(max_win_len(s.windows->d) * max_win_len(s.windows->h)) {}
 };
 
 // out[c] = scale * sum of rows[r][w * C + c] over r < nrows, w in [w0, w1), for c < C: one window
@@ -162,22 +166,34 @@ int64_t sum_windows_narrow(const Shape& s, const typename V::Elem* row, int64_t 
   return ow;
 }
 
-// Output row (od, oh) of one image. Separable when that reads less: pass 1 sums the window's input
-// rows along the contiguous W*C row, pass 2 sums each W window along C. With short windows and
-// many channels, summing each window straight from the input rows is cheaper (no row written).
+// Pass 2 of a channels-last output row: the W windows of its summed row.
 template <class V>
-void avg_fwd_nhwc_row(const Shape& s, const typename V::Elem* image, int64_t od, int64_t oh,
-                      typename V::Elem* out, AvgRowScratch<typename V::Elem>* scratch) {
+void avg_fwd_nhwc_windows(const Shape& s, const typename V::Elem* row, int64_t kdh,
+                          typename V::Elem* out) {
+  const AxisWindows& ww = s.windows->w;
+  const int64_t C = s.channels;
+  for (int64_t o = sum_windows_narrow<V>(s, row, kdh, out); o < s.out[2]; ++o) {
+    const int64_t kw = win_len(ww, o);
+    sum_positions<V>(row + win_start(ww, o) * C, kw, C, window_scale<typename V::Elem>(1, kdh, kw),
+                     out + o * C);
+  }
+}
+
+// Output row (od, oh) of one image, and with `pair` the next output row (od2, oh2) too when its
+// window starts on this one's last row (pass 1 of both at once: rows.h, sum_row_pair); returns how
+// many output rows it wrote. Separable when that reads less: pass 1 sums the window's input rows
+// along the contiguous W*C row, pass 2 sums each W window along C. With short windows and many
+// channels, summing each window straight from the input rows is cheaper (no row written).
+template <class V>
+int avg_fwd_nhwc_rows(const Shape& s, const typename V::Elem* image, int64_t od, int64_t oh,
+                      bool pair, int64_t od2, int64_t oh2, typename V::Elem* out,
+                      AvgRowScratch<typename V::Elem>* scratch) {
   using T = typename V::Elem;
   constexpr int64_t L = V::kLanes;
   const AxisWindows &wd = s.windows->d, &wh = s.windows->h, &ww = s.windows->w;
   const int64_t C = s.channels, row_len = s.in_row_len();
-  int64_t nrows = 0;
-  for (int64_t d = win_start(wd, od); d < win_end(wd, od); ++d) {
-    for (int64_t h = win_start(wh, oh); h < win_end(wh, oh); ++h) {
-      scratch->rows[static_cast<size_t>(nrows++)] = image + (d * s.in[1] + h) * row_len;
-    }
-  }
+  const T** rows = scratch->rows.data();
+  const int64_t nrows = window_row_ptrs(s, image, od, oh, rows);
   const int64_t kdh = win_len(wd, od) * win_len(wh, oh);
   int64_t window_positions = 0;
   for (int64_t ow = 0; ow < s.out[2]; ++ow) window_positions += win_len(ww, ow);
@@ -186,21 +202,29 @@ void avg_fwd_nhwc_row(const Shape& s, const typename V::Elem* image, int64_t od,
   if (direct) {
     for (int64_t ow = 0; ow < s.out[2]; ++ow) {
       const int64_t w0 = win_start(ww, ow), w1 = win_end(ww, ow);
-      sum_window_direct<V>(scratch->rows.data(), nrows, w0, w1, C, window_scale<T>(1, kdh, w1 - w0),
-                           out + ow * C);
+      sum_window_direct<V>(rows, nrows, w0, w1, C, window_scale<T>(1, kdh, w1 - w0), out + ow * C);
     }
-    return;
+    return 1;
   }
-  const T* row = scratch->rows[0];
-  if (nrows > 1) {
-    sum_rows<V>(scratch->rows.data(), nrows, row_len, false, scratch->acc.data());
-    row = scratch->acc.data();
+  if (nrows == 1) {
+    avg_fwd_nhwc_windows<V>(s, rows[0], kdh, out);
+    return 1;
   }
-  const int64_t ow = sum_windows_narrow<V>(s, row, kdh, out);
-  for (int64_t o = ow; o < s.out[2]; ++o) {
-    const int64_t kw = win_len(ww, o);
-    sum_positions<V>(row + win_start(ww, o) * C, kw, C, window_scale<T>(1, kdh, kw), out + o * C);
+  T* const acc = scratch->acc.data();
+  if (pair) {
+    const T** next = rows + scratch->max_rows;
+    const int64_t nnext = window_row_ptrs(s, image, od2, oh2, next);
+    if (next[0] == rows[nrows - 1] &&
+        sum_row_pair<V>(rows, nrows, next, nnext, row_len, acc, acc + row_len)) {
+      avg_fwd_nhwc_windows<V>(s, acc, kdh, out);
+      avg_fwd_nhwc_windows<V>(s, acc + row_len, win_len(wd, od2) * win_len(wh, oh2),
+                              out + s.out_row_len());
+      return 2;
+    }
   }
+  sum_rows<V>(rows, nrows, row_len, false, acc);
+  avg_fwd_nhwc_windows<V>(s, acc, kdh, out);
+  return 1;
 }
 
 // Max of the window rows[0..nrows) x [w0, w1) of a channels-last image with C channels per
@@ -253,13 +277,9 @@ void max_window(const typename V::Elem* image, ptrdiff_t C, ptrdiff_t c, const p
 // Positions of the first element of each input row of the (od, oh) window, in row-major order;
 // returns how many. rows must hold max_win_len(d) * max_win_len(h) entries.
 inline ptrdiff_t window_rows(const Shape& s, int64_t od, int64_t oh, ptrdiff_t* rows) {
-  const AxisWindows &wd = s.windows->d, &wh = s.windows->h;
   ptrdiff_t n = 0;
-  for (int64_t d = win_start(wd, od); d < win_end(wd, od); ++d) {
-    for (int64_t h = win_start(wh, oh); h < win_end(wh, oh); ++h) {
-      rows[n++] = static_cast<ptrdiff_t>((d * s.in[1] + h) * s.in[2]);
-    }
-  }
+  for_each_window_row(s, od, oh,
+                      [&](int64_t r) { rows[n++] = static_cast<ptrdiff_t>(r * s.in[2]); });
   return n;
 }
 

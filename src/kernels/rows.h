@@ -38,6 +38,24 @@ inline int64_t max_win_len(const AxisWindows& w) {
   return k;
 }
 
+// Calls f(d * H + h) for every input row (d, h) of the (od, oh) window, in row-major order.
+template <class F>
+inline void for_each_window_row(const Shape& s, int64_t od, int64_t oh, F f) {
+  const AxisWindows &wd = s.windows->d, &wh = s.windows->h;
+  for (int64_t d = win_start(wd, od); d < win_end(wd, od); ++d) {
+    for (int64_t h = win_start(wh, oh); h < win_end(wh, oh); ++h) f(d * s.in[1] + h);
+  }
+}
+
+// The input rows of the (od, oh) window of one image, in row-major order; returns how many. rows
+// must hold max_win_len(d) * max_win_len(h) entries.
+template <typename T>
+int64_t window_row_ptrs(const Shape& s, const T* image, int64_t od, int64_t oh, const T** rows) {
+  int64_t n = 0;
+  for_each_window_row(s, od, oh, [&](int64_t r) { rows[n++] = image + r * s.in_row_len(); });
+  return n;
+}
+
 // 3d kernels take the output rows of one D window through its slices together, a band at a time
 // (avgpool_fwd_nchw.cc, maxpool_fwd_nchw.cc): as many rows as 4096 elements of per-row state hold
 // (16 KB of float32 row sums: every output row of video-3d; two of a 1920-wide row), at least one.
