@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "kernels.h"
 #include "simd.h"
@@ -232,49 +233,58 @@ void sum_row_pair(const typename V::Elem* const* a, const typename V::Elem* cons
   }
 }
 
-template <class V, int RA>
-bool sum_row_pair(const typename V::Elem* const* a, const typename V::Elem* const* b, int64_t nb,
-                  int64_t n, typename V::Elem* da, typename V::Elem* db) {
+// Calls f(std::integral_constant<int, RA>{}, std::integral_constant<int, RB>{}) for RA = na and
+// RB = nb, when both are row counts two adaptive windows can have (2 to 8 rows, the two lengths of
+// one axis' windows one apart); returns whether it did. The pair kernels need the counts at
+// compile time (the row pointers then stay in registers), and this keeps their instances to 20.
+template <int RA, class F>
+bool with_row_pair_b(int64_t nb, F f) {
   constexpr int kShorter = RA > 2 ? RA - 1 : RA, kLonger = RA < 8 ? RA + 1 : RA;
   if (nb == RA) {
-    sum_row_pair<V, RA, RA>(a, b, n, da, db);
+    f(std::integral_constant<int, RA>{}, std::integral_constant<int, RA>{});
   } else if (nb == kShorter) {
-    sum_row_pair<V, RA, kShorter>(a, b, n, da, db);
+    f(std::integral_constant<int, RA>{}, std::integral_constant<int, kShorter>{});
   } else if (nb == kLonger) {
-    sum_row_pair<V, RA, kLonger>(a, b, n, da, db);
+    f(std::integral_constant<int, RA>{}, std::integral_constant<int, kLonger>{});
   } else {
     return false;
   }
   return true;
 }
 
-// The pair above for the row counts adaptive windows produce (two lengths, one apart) from 2 to 8
-// rows; false (nothing written) for any other pair, or for the scalar twin, which has no use for
-// the extra code.
+template <class F>
+bool with_row_pair(int64_t na, int64_t nb, F f) {
+  switch (na) {
+    case 2:
+      return with_row_pair_b<2>(nb, f);
+    case 3:
+      return with_row_pair_b<3>(nb, f);
+    case 4:
+      return with_row_pair_b<4>(nb, f);
+    case 5:
+      return with_row_pair_b<5>(nb, f);
+    case 6:
+      return with_row_pair_b<6>(nb, f);
+    case 7:
+      return with_row_pair_b<7>(nb, f);
+    case 8:
+      return with_row_pair_b<8>(nb, f);
+    default:
+      return false;
+  }
+}
+
+// sum_row_pair for any row counts; false (nothing written) for counts with_row_pair leaves out,
+// or for the scalar twin, which has no use for the extra code.
 template <class V>
 bool sum_row_pair(const typename V::Elem* const* a, int64_t na, const typename V::Elem* const* b,
                   int64_t nb, int64_t n, typename V::Elem* da, typename V::Elem* db) {
   if constexpr (V::kLanes == 1) {
     return false;
   } else {
-    switch (na) {
-      case 2:
-        return sum_row_pair<V, 2>(a, b, nb, n, da, db);
-      case 3:
-        return sum_row_pair<V, 3>(a, b, nb, n, da, db);
-      case 4:
-        return sum_row_pair<V, 4>(a, b, nb, n, da, db);
-      case 5:
-        return sum_row_pair<V, 5>(a, b, nb, n, da, db);
-      case 6:
-        return sum_row_pair<V, 6>(a, b, nb, n, da, db);
-      case 7:
-        return sum_row_pair<V, 7>(a, b, nb, n, da, db);
-      case 8:
-        return sum_row_pair<V, 8>(a, b, nb, n, da, db);
-      default:
-        return false;
-    }
+    return with_row_pair(na, nb, [&](auto ra, auto rb) {
+      sum_row_pair<V, decltype(ra)::value, decltype(rb)::value>(a, b, n, da, db);
+    });
   }
 }
 
