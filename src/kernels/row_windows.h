@@ -110,6 +110,11 @@ void row_window_sums(const typename V::Elem* row, const AxisWindows& ww, const R
         for (int m = 0; m < 4; ++m) {
           acc[m] = V::add(acc[m], keep_first(V::load(row + g.start[m] + g.vec), g.keep[m]));
         }
+        if constexpr (L == 4) {  // the four sums are one vector: scale and store them as one
+          V::store(out + ow, V::mul(V::hsum4_vec(acc), V::load(scale + ow)));
+          ow += 4;
+          continue;
+        }
       }
       V::hsum4(acc, sum);
       if (!g.masked) {
