@@ -367,7 +367,7 @@ void store_bwd_row(const typename V::Elem* const* rows, ptrdiff_t nrows, ptrdiff
   const T* const r0 = rows[0] + q;
   const T* const r1 = kRows == 2 ? rows[1] + q : nullptr;
   auto block = [&](ptrdiff_t w) {
-    alignas(16) T tmp[L * L];
+    V cols[L];
     for (ptrdiff_t j = 0; j < L; ++j) {
       const ptrdiff_t off = (w + j) * G;
       V v = V::load(r0 + off);
@@ -376,9 +376,9 @@ void store_bwd_row(const typename V::Elem* const* rows, ptrdiff_t nrows, ptrdiff
       } else if constexpr (kRows == 0) {
         for (ptrdiff_t k = 1; k < nrows; ++k) v = V::add(v, V::load(rows[k] + q + off));
       }
-      V::store(tmp + j * L, v);
+      cols[j] = v;
     }
-    V::template deinterleave_block<L>(tmp, w, out);
+    V::store_deinterleaved(cols, w, out);
   };
   ptrdiff_t w = 0;
   for (; w + L <= W; w += L) block(w);

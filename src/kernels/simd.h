@@ -82,6 +82,9 @@ struct Scalar {
   static void deinterleave_block(const E* src, ptrdiff_t i, E* const* dst) {
     dst[0][i] = src[0];
   }
+  static void store_deinterleaved(const Scalar* cols, ptrdiff_t i, T* const* dst) {
+    dst[0][i] = cols[0].v;
+  }
   template <typename E>
   static void interleave(const E* const* src, int64_t n, E* dst, int64_t stride) {
     for (int64_t i = 0; i < n; ++i) dst[i * stride] = src[0][i];
@@ -205,9 +208,19 @@ struct F32x4 {
   template <ptrdiff_t kStride, typename E>
   static void deinterleave_block(const E* src, ptrdiff_t i, E* const* dst) {
     static_assert(sizeof(E) == 4, "32-bit lanes");
+    const F32x4 cols[4] = {{wasm_v128_load(src)},
+                           {wasm_v128_load(src + kStride)},
+                           {wasm_v128_load(src + 2 * kStride)},
+                           {wasm_v128_load(src + 3 * kStride)}};
+    store_deinterleaved(cols, i, dst);
+  }
+  // dst[l][i + j] = lane l of cols[j] for j, l < 4: the inverse of store_transposed, from
+  // registers (vectors along channels stored as rows of four planes).
+  template <typename E>
+  static void store_deinterleaved(const F32x4* cols, ptrdiff_t i, E* const* dst) {
+    static_assert(sizeof(E) == 4, "32-bit lanes");
     v128_t t[4];
-    transpose4x4(wasm_v128_load(src), wasm_v128_load(src + kStride),
-                 wasm_v128_load(src + 2 * kStride), wasm_v128_load(src + 3 * kStride), t);
+    transpose4x4(cols[0].v, cols[1].v, cols[2].v, cols[3].v, t);
     for (int l = 0; l < 4; ++l) wasm_v128_store(dst[l] + i, t[l]);
   }
   // dst[i * stride + l] = src[l][i] for i < n, l < 4: four planes into four channels of a
@@ -322,9 +335,12 @@ struct F64x2 {
   }
   template <ptrdiff_t kStride>
   static void deinterleave_block(const double* src, ptrdiff_t i, double* const* dst) {
-    const v128_t r0 = wasm_v128_load(src), r1 = wasm_v128_load(src + kStride);
-    wasm_v128_store(dst[0] + i, wasm_i64x2_shuffle(r0, r1, 0, 2));
-    wasm_v128_store(dst[1] + i, wasm_i64x2_shuffle(r0, r1, 1, 3));
+    const F64x2 cols[2] = {{wasm_v128_load(src)}, {wasm_v128_load(src + kStride)}};
+    store_deinterleaved(cols, i, dst);
+  }
+  static void store_deinterleaved(const F64x2* cols, ptrdiff_t i, double* const* dst) {
+    wasm_v128_store(dst[0] + i, wasm_i64x2_shuffle(cols[0].v, cols[1].v, 0, 2));
+    wasm_v128_store(dst[1] + i, wasm_i64x2_shuffle(cols[0].v, cols[1].v, 1, 3));
   }
   // dst[i * stride + l] = src[l][i] for i < n, l < 2 (see F32x4::interleave).
   static void interleave(const double* const* src, int64_t n, double* dst, int64_t stride) {
