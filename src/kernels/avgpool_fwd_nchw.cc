@@ -193,9 +193,11 @@ void avgpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
     if (plan.sliding && fused_sliding<V>(rows.data(), nrows, plan.k, OW, scale[0], out)) continue;
 
     // Pass 1: the (d, h) window's rows, summed in row-major order; together with the next output
-    // row's when that starts on this one's last row (sum_row_pair).
+    // row's when that starts on this one's last row (sum_row_pair). Not with sliding W windows:
+    // the next row alone might take the fused sliding sums, and its bits must not depend on
+    // whether this row is in the same thread's range.
     const T* row = rows[0];
-    if (nrows > 1 && item + 1 < end && r + 1 < s.out_rows()) {
+    if (nrows > 1 && !plan.sliding && item + 1 < end && r + 1 < s.out_rows()) {
       const int64_t nd = (r + 1) / s.out[1], nh = (r + 1) % s.out[1];
       const T** next = rows.data() + max_rows;
       const int64_t nnext = window_row_ptrs(s, image, nd, nh, next);

@@ -197,9 +197,10 @@ int avg_fwd_nhwc_rows(const Shape& s, const typename V::Elem* image, int64_t od,
   const int64_t kdh = win_len(wd, od) * win_len(wh, oh);
   int64_t window_positions = 0;
   for (int64_t ow = 0; ow < s.out[2]; ++ow) window_positions += win_len(ww, ow);
-  const bool direct = C >= 4 * L && nrows > 1 &&
-                      nrows * window_positions < (nrows + 1) * s.in[2] + window_positions;
-  if (direct) {
+  auto direct = [&](int64_t n) {
+    return C >= 4 * L && n > 1 && n * window_positions < (n + 1) * s.in[2] + window_positions;
+  };
+  if (direct(nrows)) {
     for (int64_t ow = 0; ow < s.out[2]; ++ow) {
       const int64_t w0 = win_start(ww, ow), w1 = win_end(ww, ow);
       sum_window_direct<V>(rows, nrows, w0, w1, C, window_scale<T>(1, kdh, w1 - w0), out + ow * C);
@@ -214,7 +215,9 @@ int avg_fwd_nhwc_rows(const Shape& s, const typename V::Elem* image, int64_t od,
   if (pair) {
     const T** next = rows + scratch->max_rows;
     const int64_t nnext = window_row_ptrs(s, image, od2, oh2, next);
-    if (next[0] == rows[nrows - 1] &&
+    // Not when the next row alone would take the direct sums: its bits must not depend on
+    // whether this row is in the same thread's range.
+    if (next[0] == rows[nrows - 1] && !direct(nnext) &&
         sum_row_pair<V>(rows, nrows, next, nnext, row_len, acc, acc + row_len)) {
       avg_fwd_nhwc_windows<V>(s, acc, kdh, out);
       avg_fwd_nhwc_windows<V>(s, acc + row_len, win_len(wd, od2) * win_len(wh, oh2),

@@ -34,6 +34,9 @@ struct Config {
   uint32_t seed;
   bool specials;
   size_t special_spread = 11;  // add_specials' spread
+  // Values with full mantissas instead of grid_values' eighths: sums then round, so a kernel that
+  // added in another order on another thread split would show in the bit-for-bit comparison.
+  bool inexact = false;
 
   std::string describe() const {
     std::ostringstream s;
@@ -42,7 +45,7 @@ struct Config {
     for (size_t i = 0; i < input_shape.size(); ++i) s << (i ? "," : "") << input_shape[i];
     s << "] output_size [";
     for (size_t i = 0; i < output_size.size(); ++i) s << (i ? "," : "") << output_size[i];
-    s << "] seed " << seed << (specials ? " with NaN/inf" : "");
+    s << "] seed " << seed << (specials ? " with NaN/inf" : "") << (inexact ? " inexact" : "");
     return s.str();
   }
 };
@@ -94,6 +97,15 @@ Config random_config(uint32_t seed) {
   return c;
 }
 
+// n values in [-4, 4) with full mantissas (seeded).
+std::vector<double> full_values(int64_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> u(-4, 4);
+  std::vector<double> v(static_cast<size_t>(n));
+  for (double& x : v) x = u(rng);
+  return v;
+}
+
 // Empty when a and b hold the same bits, else the first element that differs.
 // NaNs count as equal whatever their bits: WebAssembly leaves the payload and sign of a NaN that
 // arithmetic produces unspecified, and V8's two wasm compilers do pick different operands' bits
@@ -131,11 +143,13 @@ void check_config(const Config& c, Isa isa, ThreadPool& pool, FirstRun<T>* first
   REQUIRE(st.ok());
   const WindowTables w = make_window_tables(g);
 
-  std::vector<double> values = ap_test::grid_values(g.input_numel(), c.seed);
+  auto make_values = [&](int64_t n, uint32_t seed) {
+    return c.inexact ? full_values(n, seed) : ap_test::grid_values(n, seed);
+  };
+  std::vector<double> values = make_values(g.input_numel(), c.seed);
   if (c.specials) ap_test::add_specials(&values, c.special_spread);
   const std::vector<T> input = ap_test::cast_to<T>(values);
-  const std::vector<T> grad_out =
-      ap_test::cast_to<T>(ap_test::grid_values(g.output_numel(), c.seed + 7));
+  const std::vector<T> grad_out = ap_test::cast_to<T>(make_values(g.output_numel(), c.seed + 7));
 
   // The reference results.
   std::vector<T> ref_out(static_cast<size_t>(g.output_numel()));
@@ -254,6 +268,40 @@ TEST_CASE("boundary classes in every layout and rank", "[kernels]") {
           c.output_size = s.second;
           configs.push_back(c);
         }
+      }
+    }
+  }
+  check_all(configs);
+}
+
+TEST_CASE("sums round the same way on every thread split", "[kernels]") {
+  // Values whose sums round, on shapes where one output row takes another path depending on what
+  // is next to it in its thread's range: windows that share a row run pass 1 as a pair, which
+  // must add in the order the row alone would. H windows of 6, 7, 6 rows, where 6 rows take the
+  // channels-last direct sums (from 8 channels of float64, 16 of float32); 2, 3, 2 rows with
+  // sliding W windows, where 2 rows take the fused sliding sums; the image-1080p pattern (5 and 6
+  // rows, one shared) with rows summed across; small planes in groups, rows first and W first.
+  const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes2d = {
+      {{17, 17}, {3, 7}}, {{5, 600}, {3, 599}}, {{27, 300}, {5, 31}},
+      {{13, 17}, {7, 7}}, {{5, 5}, {7, 7}},     {{17, 40}, {3, 39}},
+  };
+  std::vector<Config> configs;
+  uint32_t seed = 3000;
+  for (const auto& s : shapes2d) {
+    for (int64_t channels : {1, 3, 8, 17}) {
+      for (Layout layout : {Layout::kChannelsFirst, Layout::kChannelsLast}) {
+        Config c;
+        c.kind = PoolKind::kAvg;
+        c.dims = 2;
+        c.layout = layout;
+        c.seed = ++seed;
+        c.specials = false;
+        c.inexact = true;
+        c.input_shape = layout == Layout::kChannelsFirst
+                            ? std::vector<int64_t>{2, channels, s.first[0], s.first[1]}
+                            : std::vector<int64_t>{2, s.first[0], s.first[1], channels};
+        c.output_size = s.second;
+        configs.push_back(c);
       }
     }
   }
