@@ -11,6 +11,7 @@
 #include "row_windows.h"
 #include "rows.h"
 #include "scratch.h"
+#include "window_scales.h"
 
 namespace adaptive_pool {
 namespace kernels {
@@ -80,32 +81,6 @@ bool fused_sliding(const typename V::Elem* const* rows, int64_t nrows, int64_t k
       return false;
   }
 }
-
-// The factor of each W window for a kd * kh, kept for the last two values asked for: window
-// lengths along H take two values, often alternating (image-1080p: 5, 6, 5, ...), and one kept
-// table was recomputed on nearly every row.
-template <typename T>
-class WindowScales {
- public:
-  explicit WindowScales(const AxisWindows& ww) : ww_(ww), scale_(2 * ww.out) {}
-  const T* at(int64_t kdh) {
-    for (int k = 0; k < 2; ++k) {
-      if (kdh_[k] == kdh) return table(k);
-    }
-    const int k = older_;
-    older_ = 1 - k;
-    kdh_[k] = kdh;
-    for (int64_t o = 0; o < ww_.out; ++o) table(k)[o] = window_scale<T>(1, kdh, win_len(ww_, o));
-    return table(k);
-  }
-
- private:
-  T* table(int k) { return scale_.data() + k * ww_.out; }
-  const AxisWindows& ww_;
-  Scratch<T> scale_;
-  int64_t kdh_[2] = {-1, -1};
-  int older_ = 0;
-};
 
 // 3d, D windows of two slices or more: pass 1 for the output rows of one D window (a band of them,
 // sized in rows.h) goes slice by slice: every row's window rows in slice d, then in slice
