@@ -18,14 +18,16 @@ template <typename T>
 class WindowScales {
  public:
   explicit WindowScales(const AxisWindows& ww) : ww_(ww), scale_(2 * ww.out) {}
+  // The table for kdh; it stays valid while at most one other value is asked for (the table
+  // least recently asked for is the one replaced).
   const T* at(int64_t kdh) {
-    for (int k = 0; k < 2; ++k) {
-      if (kdh_[k] == kdh) return table(k);
+    int k = kdh_[0] == kdh ? 0 : kdh_[1] == kdh ? 1 : -1;
+    if (k < 0) {
+      k = older_;
+      kdh_[k] = kdh;
+      for (int64_t o = 0; o < ww_.out; ++o) table(k)[o] = window_scale<T>(1, kdh, win_len(ww_, o));
     }
-    const int k = older_;
     older_ = 1 - k;
-    kdh_[k] = kdh;
-    for (int64_t o = 0; o < ww_.out; ++o) table(k)[o] = window_scale<T>(1, kdh, win_len(ww_, o));
     return table(k);
   }
 
