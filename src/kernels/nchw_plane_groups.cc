@@ -2,8 +2,10 @@
 // elements for SIMD along W to pay, so each work item interleaves G = 4 vectors' worth of planes
 // (16 float32 or 8 float64) into a channels-last image of G channels (4x4 / 2x2 shuffles), pools
 // it four vectors per position (so the window loops run once per 16 planes), and de-interleaves
-// the result. G is known at compile time and indices are pointer-sized: int64_t math costs a wrap
-// per access in wasm32. Lanes past the last plane repeat it and are never stored.
+// the result. (The average forward, when its windows shrink the rows, sums rows before it
+// interleaves, so less is interleaved.) G is known at compile time and indices are pointer-sized:
+// int64_t math costs a wrap per access in wasm32. Lanes past the last plane repeat it and are never
+// stored.
 #include <algorithm>
 #include <cstddef>
 #include <type_traits>
