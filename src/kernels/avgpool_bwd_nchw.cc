@@ -65,7 +65,7 @@ void avgpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, in
   Scratch<int64_t> key(static_cast<int64_t>(slots), -1);
   Scratch<char> used(static_cast<int64_t>(slots));
   Scratch<const T*> parts(static_cast<int64_t>(slots));
-  WindowScales<T> scales(ww);  // factors computed per row cost avg-bwd-image 3-10%
+  WindowScales<T> scales(ww);  // a division per window cost avg-bwd-image 3-10%
 
   for (int64_t item = begin; item < end; ++item) {
     const int64_t img = item / s.in_rows();
