@@ -3,9 +3,9 @@
 //   g++ -O3 -std=c++17 -Isrc bench/native_bench.cc src/*.cc src/kernels/*.cc src/reference/*.cc \
 //       -lpthread -o native_bench && ./native_bench [threads] [filter]
 #include <algorithm>
-#include <ctime>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <random>
 #include <string>
 #include <vector>
@@ -85,20 +85,38 @@ int main(int argc, char** argv) {
     const bool max = c.op[0] == 'm';
     PoolGeometry g;
     plan_forward(max ? PoolKind::kMax : PoolKind::kAvg, dims, c.layout, shape, c.output, &g);
-    std::vector<float> x(static_cast<size_t>(g.input_numel())), y(static_cast<size_t>(g.output_numel()));
+    std::vector<float> x(static_cast<size_t>(g.input_numel())),
+        y(static_cast<size_t>(g.output_numel()));
     std::vector<int32_t> idx(y.size());
     std::mt19937 rng(1);
     std::uniform_real_distribution<float> u(-1, 1);
     for (auto& v : x) v = u(rng);
-    if (max) max_pool_forward<float>(g, x.data(), g.input_numel(), y.data(), idx.data(), g.output_numel(), &pool);
+    if (max)
+      max_pool_forward<float>(g, x.data(), g.input_numel(), y.data(), idx.data(), g.output_numel(),
+                              &pool);
     double ms = 0;
     const std::string op = c.op;
-    if (op == "avg") ms = median_ms([&] { avg_pool_forward<float>(g, x.data(), g.input_numel(), y.data(), g.output_numel(), &pool); });
-    if (op == "max") ms = median_ms([&] { max_pool_forward<float>(g, x.data(), g.input_numel(), y.data(), idx.data(), g.output_numel(), &pool); });
-    if (op == "avg_backward") ms = median_ms([&] { avg_pool_backward<float>(g, y.data(), g.output_numel(), x.data(), g.input_numel(), &pool); });
-    if (op == "max_backward") ms = median_ms([&] { max_pool_backward<float>(g, y.data(), idx.data(), g.output_numel(), x.data(), g.input_numel(), &pool); });
+    if (op == "avg")
+      ms = median_ms([&] {
+        avg_pool_forward<float>(g, x.data(), g.input_numel(), y.data(), g.output_numel(), &pool);
+      });
+    if (op == "max")
+      ms = median_ms([&] {
+        max_pool_forward<float>(g, x.data(), g.input_numel(), y.data(), idx.data(),
+                                g.output_numel(), &pool);
+      });
+    if (op == "avg_backward")
+      ms = median_ms([&] {
+        avg_pool_backward<float>(g, y.data(), g.output_numel(), x.data(), g.input_numel(), &pool);
+      });
+    if (op == "max_backward")
+      ms = median_ms([&] {
+        max_pool_backward<float>(g, y.data(), idx.data(), g.output_numel(), x.data(),
+                                 g.input_numel(), &pool);
+      });
     volatile float sink = 0;
-    const double roof = median_ms([&] { sink = sink + kernels::roofline_read_f32(x.data(), g.input_numel()); });
+    const double roof =
+        median_ms([&] { sink = sink + kernels::roofline_read_f32(x.data(), g.input_numel()); });
     std::printf("%-20s %10.3f %10.3f %8.2f\n", c.name, ms, roof, ms / roof);
   }
 }

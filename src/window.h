@@ -13,7 +13,8 @@ namespace adaptive_pool {
 // 32 bits once in*out >= 2^31, so everything is int64. The validator caps in and out below 2^31,
 // which keeps (o+1)*in below 2^62.
 inline int64_t window_start(int64_t o, int64_t in, int64_t out) {
-  // Split o*in/out as (o/out)*in + ((o%out)*in)/out: same value as floor(o*in/out), as PyTorch does.
+  // Split o*in/out as (o/out)*in + ((o%out)*in)/out: same value as floor(o*in/out), as PyTorch
+  // does.
   return (o / out) * in + ((o % out) * in) / out;
 }
 
