@@ -17,7 +17,6 @@ void avgpool_fwd_nhwc(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
     // The next output row may share pass 1 when it is this call's and the same image's.
     const bool pair = item + 1 < end && r + 1 < s.out_rows();
     item += avg_fwd_nhwc_rows<V>(s, a.input + img * s.in_image(), r / s.out[1], r % s.out[1], pair,
-                                 (r + 1) / s.out[1], (r + 1) % s.out[1],
                                  a.output + item * s.out_row_len(), &scratch);
   }
 }

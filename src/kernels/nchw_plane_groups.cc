@@ -197,9 +197,7 @@ void avgpool_fwd_nchw_groups(const ForwardArgs<typename V::Elem>& a, int64_t beg
   Scratch<ptrdiff_t> row_offs(
       rows_first ? out_rows * max_win_len(s.windows->d) * max_win_len(s.windows->h) : 0);
   for (ptrdiff_t r = 0, k = 0; rows_first && r < out_rows; ++r) {
-    for (ptrdiff_t d = win.d0[r / OH]; d < win.d1[r / OH]; ++d) {
-      for (ptrdiff_t h = win.h0[r % OH]; h < win.h1[r % OH]; ++h) row_offs[k++] = (d * H + h) * W;
-    }
+    for_each_window_row(s, r / OH, r % OH, [&](int64_t row) { row_offs[k++] = row * W; });
     row_first[r + 1] = k;
   }
   Scratch<T> in(rows_first ? W * G : g.in_image()), out(g.out_image());  // rows first: one row

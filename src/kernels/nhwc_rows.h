@@ -60,13 +60,13 @@ void sum_positions(const typename V::Elem* in, int64_t np, int64_t C, typename V
 // output rows.
 template <typename T>
 struct AvgRowScratch {
+  int64_t max_rows;  // rows of one output row: the second list starts there
   Scratch<T> acc;
   Scratch<const T*> rows;
-  int64_t max_rows;  // rows of one output row: the second list starts there
   explicit AvgRowScratch(const Shape& s)
-      : acc(2 * s.in_row_len()),
-        rows(2 * max_win_len(s.windows->d) * max_win_len(s.windows->h)),
-        max_rows(max_win_len(s.windows->d) * max_win_len(s.windows->h)) {}
+      : max_rows(max_win_len(s.windows->d) * max_win_len(s.windows->h)),
+        acc(2 * s.in_row_len()),
+        rows(2 * max_rows) {}
 };
 
 // out[c] = scale * sum of rows[r][w * C + c] over r < nrows, w in [w0, w1), for c < C: one window
@@ -179,15 +179,14 @@ void avg_fwd_nhwc_windows(const Shape& s, const typename V::Elem* row, int64_t k
   }
 }
 
-// Output row (od, oh) of one image, and with `pair` the next output row (od2, oh2) too when its
-// window starts on this one's last row (pass 1 of both at once: rows.h, sum_row_pair); returns how
-// many output rows it wrote. Separable when that reads less: pass 1 sums the window's input rows
+// Output row (od, oh) of one image, and with `pair` the next output row too when its window
+// starts on this one's last row (pass 1 of both at once: rows.h, sum_row_pair); returns how many
+// output rows it wrote. Separable when that reads less: pass 1 sums the window's input rows
 // along the contiguous W*C row, pass 2 sums each W window along C. With short windows and many
 // channels, summing each window straight from the input rows is cheaper (no row written).
 template <class V>
 int avg_fwd_nhwc_rows(const Shape& s, const typename V::Elem* image, int64_t od, int64_t oh,
-                      bool pair, int64_t od2, int64_t oh2, typename V::Elem* out,
-                      AvgRowScratch<typename V::Elem>* scratch) {
+                      bool pair, typename V::Elem* out, AvgRowScratch<typename V::Elem>* scratch) {
   using T = typename V::Elem;
   constexpr int64_t L = V::kLanes;
   const AxisWindows &wd = s.windows->d, &wh = s.windows->h, &ww = s.windows->w;
@@ -213,6 +212,8 @@ int avg_fwd_nhwc_rows(const Shape& s, const typename V::Elem* image, int64_t od,
   }
   T* const acc = scratch->acc.data();
   if (pair) {
+    const int64_t next_row = od * s.out[1] + oh + 1, od2 = next_row / s.out[1];
+    const int64_t oh2 = next_row % s.out[1];
     const T** next = rows + scratch->max_rows;
     const int64_t nnext = window_row_ptrs(s, image, od2, oh2, next);
     // Not when the next row alone would take the direct sums: its bits must not depend on

@@ -235,6 +235,23 @@ void check_all(const std::vector<Config>& configs) {
   }
 }
 
+// A 2d config of two images of `channels` channels in the given layout.
+Config config_2d(PoolKind kind, Layout layout, int64_t channels,
+                 const std::pair<std::vector<int64_t>, std::vector<int64_t>>& shape,
+                 uint32_t seed) {
+  Config c;
+  c.kind = kind;
+  c.dims = 2;
+  c.layout = layout;
+  c.seed = seed;
+  c.specials = false;
+  c.input_shape = layout == Layout::kChannelsFirst
+                      ? std::vector<int64_t>{2, channels, shape.first[0], shape.first[1]}
+                      : std::vector<int64_t>{2, shape.first[0], shape.first[1], channels};
+  c.output_size = shape.second;
+  return c;
+}
+
 }  // namespace
 
 TEST_CASE("random shapes: every kernel matches the reference at 1..4 threads", "[kernels]") {
@@ -259,16 +276,8 @@ TEST_CASE("boundary classes in every layout and rank", "[kernels]") {
     for (int64_t channels : {1, 3, 4, 5, 8, 9}) {
       for (Layout layout : {Layout::kChannelsFirst, Layout::kChannelsLast}) {
         for (PoolKind kind : {PoolKind::kAvg, PoolKind::kMax}) {
-          Config c;
-          c.kind = kind;
-          c.dims = 2;
-          c.layout = layout;
-          c.seed = ++seed;
+          Config c = config_2d(kind, layout, channels, s, ++seed);
           c.specials = seed % 2 == 0;
-          c.input_shape = layout == Layout::kChannelsFirst
-                              ? std::vector<int64_t>{2, channels, s.first[0], s.first[1]}
-                              : std::vector<int64_t>{2, s.first[0], s.first[1], channels};
-          c.output_size = s.second;
           configs.push_back(c);
         }
       }
@@ -282,8 +291,9 @@ TEST_CASE("sums round the same way on every thread split", "[kernels]") {
   // is next to it in its thread's range: windows that share a row run pass 1 as a pair, which
   // must add in the order the row alone would. H windows of 6, 7, 6 rows, where 6 rows take the
   // channels-last direct sums (from 8 channels of float64, 16 of float32); 2, 3, 2 rows with
-  // sliding W windows, where 2 rows take the fused sliding sums; the image-1080p pattern (5 and 6
-  // rows, one shared) with rows summed across; small planes in groups, rows first and W first.
+  // sliding W windows, where 2 rows take the fused sliding sums; windows of 6 and 7 rows sharing
+  // one, as image-1080p's do, with rows summed across; small planes in groups, rows first and W
+  // first.
   const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes2d = {
       {{17, 17}, {3, 7}}, {{5, 600}, {3, 599}}, {{27, 300}, {5, 31}},
       {{13, 17}, {7, 7}}, {{5, 5}, {7, 7}},     {{17, 40}, {3, 39}},
@@ -293,17 +303,8 @@ TEST_CASE("sums round the same way on every thread split", "[kernels]") {
   for (const auto& s : shapes2d) {
     for (int64_t channels : {1, 3, 8, 17}) {
       for (Layout layout : {Layout::kChannelsFirst, Layout::kChannelsLast}) {
-        Config c;
-        c.kind = PoolKind::kAvg;
-        c.dims = 2;
-        c.layout = layout;
-        c.seed = ++seed;
-        c.specials = false;
+        Config c = config_2d(PoolKind::kAvg, layout, channels, s, ++seed);
         c.inexact = true;
-        c.input_shape = layout == Layout::kChannelsFirst
-                            ? std::vector<int64_t>{2, channels, s.first[0], s.first[1]}
-                            : std::vector<int64_t>{2, s.first[0], s.first[1], channels};
-        c.output_size = s.second;
         configs.push_back(c);
       }
     }
