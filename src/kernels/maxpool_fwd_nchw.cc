@@ -8,9 +8,9 @@
 // merges the columns of each W window; since columns are not visited in row-major order it
 // compares indices too, which picks exactly the element the row-major scan picks: the NaN with the
 // largest index if there is one, else the largest value with the smallest index. For float32
-// without NaN, each column becomes a 64-bit key ordered like that rule, so pass 2 is one integer
-// compare per pair of columns; windows that may hold NaN merge four W windows at once, one per
-// lane. 3d windows of several slices run pass 1 slice by slice for a band of output rows.
+// columns without NaN, a window's largest value comes first and then the smallest index among the
+// columns holding it; windows that may hold NaN merge four W windows at once, one per lane. 3d
+// windows of several slices run pass 1 slice by slice for a band of output rows.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -18,6 +18,7 @@
 #include <type_traits>
 
 #include "kernels.h"
+#include "lane_mask.h"
 #include "rows.h"
 #include "scratch.h"
 
@@ -25,19 +26,6 @@ namespace adaptive_pool {
 namespace kernels {
 
 namespace {
-
-#if AP_HAVE_SIMD
-// Without NaN, "larger value, ties to the smaller index" is one signed compare of 64-bit keys:
-// the value as an int32 whose order is the float order (negatives' magnitude bits flipped; -0 and
-// +0 both 0, as they compare equal), above 0x7FFFFFFF - index.
-inline void store_keys(v128_t bits, v128_t idx, int64_t* keys) {
-  const v128_t neg = wasm_i32x4_shr(bits, 31);
-  const v128_t ordered = wasm_i32x4_sub(wasm_v128_xor(bits, wasm_u32x4_shr(neg, 1)), neg);
-  const v128_t low = wasm_i32x4_sub(wasm_i32x4_splat(0x7FFFFFFF), idx);
-  wasm_v128_store(keys, wasm_i32x4_shuffle(low, ordered, 0, 4, 1, 5));
-  wasm_v128_store(keys + 2, wasm_i32x4_shuffle(low, ordered, 2, 6, 3, 7));
-}
-#endif
 
 // Calls f(c, u) for vectors of columns [c, c + L) covering [0, W), W >= L: four at a time (u
 // names one of four independent accumulators), then one at a time, the last overlapping columns
@@ -133,50 +121,30 @@ void scan_windows(const T* plane, const ptrdiff_t* offs, ptrdiff_t nrows, const 
 }
 
 #if AP_HAVE_SIMD
-// The float32 merge keys of columns [0, W), W >= 4, from pass 1 without NaN.
-inline void write_keys(const float* col_val, const int32_t* col_row, ptrdiff_t W, int64_t* keys) {
-  for_each_vector<4>(W, [&](ptrdiff_t c, int) {
-    store_keys(wasm_v128_load(col_val + c),
-               wasm_i32x4_add(wasm_v128_load(col_row + c), F32x4::idx_iota(c).v), keys + c);
-  });
-}
-#endif
-
-#if AP_HAVE_SIMD
-// Pass 2 for float32 over windows [0, OW rounded down to 4): lane k merges the columns of window
-// ow + k with the same rule as the scalar merge. Four contiguous loads and a transpose bring in
-// four steps of all four windows; a lane's steps past its window's end (into the next window or
-// the padding after column W - 1) are masked off. Returns the first window left. Without NaN among
-// the columns (kNaN false) the rule loses its NaN terms.
+// Pass 2 for float32 columns that may hold NaN, four W windows at a time (merge_columns_x4).
 // One step of the column merge: the lanes take column (v, i) when the rule says so. A larger value,
 // or an equal one seen earlier in row-major order (a NaN on either side makes both compares false);
 // a NaN takes over a number or an earlier NaN. The rule picks the maximum of a total order on
 // (value, index), so the order of the steps does not matter and a repeated column changes nothing.
-template <bool kNaN>
 inline v128_t merge_take(v128_t v, v128_t i, v128_t best, v128_t bi) {
-  v128_t take = wasm_v128_or(wasm_f32x4_gt(v, best),
-                             wasm_v128_and(wasm_f32x4_eq(v, best), wasm_i32x4_lt(i, bi)));
-  if (kNaN) {
-    const v128_t vn = wasm_f32x4_ne(v, v), bn = wasm_f32x4_ne(best, best);
-    take = wasm_v128_or(take,
-                        wasm_v128_and(vn, wasm_v128_or(wasm_v128_not(bn), wasm_i32x4_gt(i, bi))));
-  }
-  return take;
+  const v128_t take = wasm_v128_or(wasm_f32x4_gt(v, best),
+                                   wasm_v128_and(wasm_f32x4_eq(v, best), wasm_i32x4_lt(i, bi)));
+  const v128_t vn = wasm_f32x4_ne(v, v), bn = wasm_f32x4_ne(best, best);
+  return wasm_v128_or(take,
+                      wasm_v128_and(vn, wasm_v128_or(wasm_v128_not(bn), wasm_i32x4_gt(i, bi))));
 }
 
-template <bool kNaN>
 inline void merge_step(v128_t v, v128_t i, v128_t* best, v128_t* bi) {
-  const v128_t take = merge_take<kNaN>(v, i, *best, *bi);
+  const v128_t take = merge_take(v, i, *best, *bi);
   *best = wasm_v128_bitselect(v, *best, take);
   *bi = wasm_v128_bitselect(i, *bi, take);
 }
 
 // The same for windows shorter than j + 1 left out (lanes past their window's end).
-template <bool kNaN>
 inline void merge_step_masked(v128_t v, v128_t i, int32_t j, v128_t lenv, v128_t* best,
                               v128_t* bi) {
   const v128_t take =
-      wasm_v128_and(merge_take<kNaN>(v, i, *best, *bi), wasm_i32x4_gt(lenv, wasm_i32x4_splat(j)));
+      wasm_v128_and(merge_take(v, i, *best, *bi), wasm_i32x4_gt(lenv, wasm_i32x4_splat(j)));
   *best = wasm_v128_bitselect(v, *best, take);
   *bi = wasm_v128_bitselect(i, *bi, take);
 }
@@ -195,10 +163,8 @@ inline void load_steps(const float* const* pv, const int32_t* const* pi, ptrdiff
 // four steps of all four windows. When every window is at least four long, block b of a lane
 // starts at min(4b, len - 4): the last block overlaps columns already merged, which the rule
 // ignores, so no step needs a mask. Otherwise a lane's steps past its window's end (into the next
-// window or the padding after column W - 1) are masked off. Returns the first window left. Without
-// NaN among the columns (kNaN false) the rule loses its NaN terms. Steps are unrolled by four with
-// constant subscripts, so v and i stay in registers.
-template <bool kNaN>
+// window or the padding after column W - 1) are masked off. Returns the first window left. Steps
+// are unrolled by four with constant subscripts, so v and i stay in registers.
 ptrdiff_t merge_columns_x4(const AxisWindows& ww, ptrdiff_t OW, const float* col_val,
                            const int32_t* col_idx, float* out, int32_t* out_idx) {
   ptrdiff_t ow = 0;
@@ -220,9 +186,9 @@ ptrdiff_t merge_columns_x4(const AxisWindows& ww, ptrdiff_t OW, const float* col
       }
       load_steps(pv, pi, 0, v, i);
       v128_t best = v[0], bi = i[0];
-      merge_step<kNaN>(v[1], i[1], &best, &bi);
-      merge_step<kNaN>(v[2], i[2], &best, &bi);
-      merge_step<kNaN>(v[3], i[3], &best, &bi);
+      merge_step(v[1], i[1], &best, &bi);
+      merge_step(v[2], i[2], &best, &bi);
+      merge_step(v[3], i[3], &best, &bi);
       for (ptrdiff_t j = 4; j < kmax; j += 4) {
         for (int k = 0; k < 4; ++k) {
           const ptrdiff_t o = st[k] + std::min(j, len[k] - 4);
@@ -230,10 +196,10 @@ ptrdiff_t merge_columns_x4(const AxisWindows& ww, ptrdiff_t OW, const float* col
           pi[k] = col_idx + o;
         }
         load_steps(pv, pi, 0, v, i);
-        merge_step<kNaN>(v[0], i[0], &best, &bi);
-        merge_step<kNaN>(v[1], i[1], &best, &bi);
-        merge_step<kNaN>(v[2], i[2], &best, &bi);
-        merge_step<kNaN>(v[3], i[3], &best, &bi);
+        merge_step(v[0], i[0], &best, &bi);
+        merge_step(v[1], i[1], &best, &bi);
+        merge_step(v[2], i[2], &best, &bi);
+        merge_step(v[3], i[3], &best, &bi);
       }
       wasm_v128_store(out + ow, best);
       wasm_v128_store(out_idx + ow, bi);
@@ -247,15 +213,15 @@ ptrdiff_t merge_columns_x4(const AxisWindows& ww, ptrdiff_t OW, const float* col
                                         static_cast<int32_t>(len[2]), static_cast<int32_t>(len[3]));
     load_steps(pv, pi, 0, v, i);
     v128_t best = v[0], bi = i[0];  // every window has a first column
-    merge_step_masked<kNaN>(v[1], i[1], 1, lenv, &best, &bi);
-    merge_step_masked<kNaN>(v[2], i[2], 2, lenv, &best, &bi);
-    merge_step_masked<kNaN>(v[3], i[3], 3, lenv, &best, &bi);
+    merge_step_masked(v[1], i[1], 1, lenv, &best, &bi);
+    merge_step_masked(v[2], i[2], 2, lenv, &best, &bi);
+    merge_step_masked(v[3], i[3], 3, lenv, &best, &bi);
     for (int32_t j = 4; j < kmax; j += 4) {
       load_steps(pv, pi, j, v, i);
-      merge_step_masked<kNaN>(v[0], i[0], j, lenv, &best, &bi);
-      merge_step_masked<kNaN>(v[1], i[1], j + 1, lenv, &best, &bi);
-      merge_step_masked<kNaN>(v[2], i[2], j + 2, lenv, &best, &bi);
-      merge_step_masked<kNaN>(v[3], i[3], j + 3, lenv, &best, &bi);
+      merge_step_masked(v[0], i[0], j, lenv, &best, &bi);
+      merge_step_masked(v[1], i[1], j + 1, lenv, &best, &bi);
+      merge_step_masked(v[2], i[2], j + 2, lenv, &best, &bi);
+      merge_step_masked(v[3], i[3], j + 3, lenv, &best, &bi);
     }
     wasm_v128_store(out + ow, best);
     wasm_v128_store(out_idx + ow, bi);
@@ -263,69 +229,108 @@ ptrdiff_t merge_columns_x4(const AxisWindows& ww, ptrdiff_t OW, const float* col
   return ow;
 }
 
-// Pass 2 for float32 columns without NaN, every W window at least two long: a window's keys two
-// at a time (one compare and one select of 64-bit lanes per pair of columns), then its two lanes.
-// The last pair starts at len - 2, so it may repeat a column, which the maximum ignores. The value
-// is read back from the plane at the winning index (the key lost the sign of zero).
-void merge_keys(const AxisWindows& ww, ptrdiff_t OW, const int64_t* keys, const float* plane,
-                float* out, int32_t* out_idx) {
+// Pass 2 for float32 columns without NaN (col_row: row offsets): a window's largest value first
+// (pmax is exact without NaN), then, of its columns holding that value, the smallest flat index.
+// Each column holds the first row of its maximum, so that is the element the row-major scan picks;
+// == is true for -0 against +0, which tie in the scan too, and the value is read back from the
+// plane for its sign. Blocks start at min(4j, len - 4), so windows of four columns or more need no
+// mask. The columns holding the maximum are bits of one mask up to 32 columns, so the common case
+// (one such column) costs a ctz and no branch miss; longer windows keep a vector of candidates.
+// Two passes over a window in L1 took max-image-1080p from 2.40 to 2.32 ms against merging 64-bit
+// (value, index) keys, which had to be written for every column first.
+void merge_without_nan(const AxisWindows& ww, ptrdiff_t OW, const float* col_val,
+                       const int32_t* col_row, const float* plane, float* out, int32_t* out_idx) {
+  const v128_t iota = wasm_i32x4_make(0, 1, 2, 3);
   for (ptrdiff_t ow = 0; ow < OW; ++ow) {
-    const int64_t* p = keys + static_cast<ptrdiff_t>(win_start(ww, ow));
+    const ptrdiff_t st = static_cast<ptrdiff_t>(win_start(ww, ow));
     const ptrdiff_t len = static_cast<ptrdiff_t>(win_len(ww, ow));
-    v128_t best = wasm_v128_load(p);
-    for (ptrdiff_t j = 2; j < len; j += 2) {
-      const v128_t k = wasm_v128_load(p + std::min(j, len - 2));
-      best = wasm_v128_bitselect(k, best, wasm_i64x2_gt(k, best));
+    const float* pv = col_val + st;
+    const int32_t* pr = col_row + st;
+    v128_t m;
+    if (len >= 4) {
+      m = wasm_v128_load(pv);
+      for (ptrdiff_t j = 4; j < len; j += 4) {
+        m = wasm_f32x4_pmax(m, wasm_v128_load(pv + std::min(j, len - 4)));
+      }
+    } else {  // lanes past the window (the next window, or padding) must not win
+      m = wasm_v128_bitselect(wasm_v128_load(pv), wasm_f32x4_splat(-INFINITY),
+                              wasm_v128_load(kLaneMask32 + 4 - len));
     }
-    const v128_t k = wasm_i64x2_shuffle(best, best, 1, 0);
-    best = wasm_v128_bitselect(k, best, wasm_i64x2_gt(k, best));
-    const int32_t i = 0x7FFFFFFF - wasm_i32x4_extract_lane(best, 0);
+    m = wasm_f32x4_pmax(m, wasm_i32x4_shuffle(m, m, 2, 3, 0, 1));
+    m = wasm_f32x4_pmax(m, wasm_i32x4_shuffle(m, m, 1, 0, 3, 2));
+    int32_t i;
+    if (len <= 32) {
+      uint32_t bits = 0;
+      if (len >= 4) {
+        for (ptrdiff_t j = 0; j < len; j += 4) {
+          const ptrdiff_t o = std::min(j, len - 4);
+          bits |= wasm_i32x4_bitmask(wasm_f32x4_eq(wasm_v128_load(pv + o), m)) << o;
+        }
+      } else {
+        bits = wasm_i32x4_bitmask(wasm_f32x4_eq(wasm_v128_load(pv), m)) & ((1u << len) - 1);
+      }
+      ptrdiff_t c = __builtin_ctz(bits);
+      i = pr[c] + static_cast<int32_t>(st + c);
+      for (bits &= bits - 1; bits != 0; bits &= bits - 1) {  // ties between columns
+        c = __builtin_ctz(bits);
+        i = std::min(i, pr[c] + static_cast<int32_t>(st + c));
+      }
+    } else {
+      // Flat indices where the value is m, all ones elsewhere; the unsigned minimum is the answer.
+      v128_t best = wasm_i32x4_splat(-1);
+      for (ptrdiff_t j = 0; j < len; j += 4) {
+        const ptrdiff_t o = std::min(j, len - 4);
+        const v128_t flat =
+            wasm_i32x4_add(wasm_v128_load(pr + o),
+                           wasm_i32x4_add(wasm_i32x4_splat(static_cast<int32_t>(st + o)), iota));
+        best = wasm_u32x4_min(best, wasm_v128_or(flat, wasm_f32x4_ne(wasm_v128_load(pv + o), m)));
+      }
+      best = wasm_u32x4_min(best, wasm_i32x4_shuffle(best, best, 2, 3, 0, 1));
+      best = wasm_u32x4_min(best, wasm_i32x4_shuffle(best, best, 1, 0, 3, 2));
+      i = wasm_i32x4_extract_lane(best, 0);
+    }
     out_idx[ow] = i;
     out[ow] = plane[i];
   }
 }
 
-// Pass 2 for float32: returns the first window left to the scalar merge. Keys, when pass 1 wrote
-// them for every column, merge fastest; else a scan for NaN picks the four-window merge's rule.
-ptrdiff_t merge_columns_f32(const AxisWindows& ww, ptrdiff_t OW, ptrdiff_t W, bool have_keys,
-                            const float* col_val, const int32_t* col_idx, const int64_t* keys,
-                            const float* plane, float* out, int32_t* out_idx) {
-  if (have_keys) {
-    merge_keys(ww, OW, keys, plane, out, out_idx);
-    return OW;
-  }
+// Whether columns [0, n) hold a NaN. A row whose pass 1 was not clean may hold none: inf - inf
+// also poisons the running sum.
+inline bool any_nan(const float* p, ptrdiff_t n) {
   v128_t nan = wasm_i32x4_splat(0);
   ptrdiff_t c = 0;
-  for (; c + 4 <= W; c += 4) {
-    const v128_t v = wasm_v128_load(col_val + c);
+  for (; c + 4 <= n; c += 4) {
+    const v128_t v = wasm_v128_load(p + c);
     nan = wasm_v128_or(nan, wasm_f32x4_ne(v, v));
   }
   bool any = wasm_v128_any_true(nan);
-  for (; c < W; ++c) any = any || std::isnan(col_val[c]);
-  return any ? merge_columns_x4<true>(ww, OW, col_val, col_idx, out, out_idx)
-             : merge_columns_x4<false>(ww, OW, col_val, col_idx, out, out_idx);
+  for (; c < n; ++c) any = any || std::isnan(p[c]);
+  return any;
 }
 #endif
 
-// Pass 2 of one output row from its columns' maxima and row offsets (keys: float32 columns of a
-// window known to hold no NaN): merges the columns of each W window, branch-free (random data
-// would make the comparisons unpredictable).
+// Pass 2 of one output row from its columns' maxima and row offsets (clean: pass 1 saw no NaN):
+// merges the columns of each W window, branch-free (random data would make the comparisons
+// unpredictable). col_idx becomes flat indices on the way unless the NaN-free float32 merge runs.
 template <class V>
-void merge_row(const AxisWindows& ww, ptrdiff_t W, bool have_keys, typename V::Elem* col_val,
-               typename V::Index* col_idx, int64_t* keys, const typename V::Elem* plane,
-               typename V::Elem* out, int32_t* out_idx) {
+void merge_row(const AxisWindows& ww, ptrdiff_t W, bool clean, typename V::Elem* col_val,
+               typename V::Index* col_idx, const typename V::Elem* plane, typename V::Elem* out,
+               int32_t* out_idx) {
   using T = typename V::Elem;
   const ptrdiff_t OW = static_cast<ptrdiff_t>(ww.out);
 #if AP_HAVE_SIMD
   if constexpr (std::is_same<V, F32x4>::value) {
-    if (have_keys) write_keys(col_val, col_idx, W, keys);
+    if (clean || !any_nan(col_val, W)) {
+      merge_without_nan(ww, OW, col_val, col_idx, plane, out, out_idx);
+      return;
+    }
   }
 #endif
-  if (!have_keys) add_columns<V>(W, col_idx);
+  add_columns<V>(W, col_idx);
   ptrdiff_t ow = 0;
 #if AP_HAVE_SIMD
   if constexpr (std::is_same<V, F32x4>::value) {
-    ow = merge_columns_f32(ww, OW, W, have_keys, col_val, col_idx, keys, plane, out, out_idx);
+    ow = merge_columns_x4(ww, OW, col_val, col_idx, out, out_idx);
   }
 #endif
   for (; ow < OW; ++ow) {
@@ -371,11 +376,6 @@ void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
   Scratch<T> col_val(band_rows * padded);
   Scratch<Index> col_idx(band_rows * padded);
   Scratch<uint8_t> no_nan(band_rows);
-  // Merge keys (float32): the key merge reads them in pairs.
-  ptrdiff_t min_len = W;
-  for (int64_t o = 0; o < OW; ++o) min_len = std::min<ptrdiff_t>(min_len, win_len(ww, o));
-  const bool use_keys = std::is_same<V, Widest<float>::type>::value && vectors && min_len >= 2;
-  Scratch<int64_t> keys(use_keys ? padded : 0);
   Scratch<ptrdiff_t> offs(max_win_len(wd) * max_win_len(wh));
   for (int64_t item = begin; item < end;) {
     const int64_t img = item / s.out_rows(), od = item % s.out_rows() / OH;
@@ -427,7 +427,7 @@ void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
       Index* idx = col_idx.data() + b * padded;
       const bool clean = no_nan[static_cast<size_t>(b)];
       if (!clean) column_maxima<V, true>(plane, offs.data(), nrows, W, true, val, idx);
-      merge_row<V>(ww, W, use_keys && clean, val, idx, keys.data(), plane, out, out_idx);
+      merge_row<V>(ww, W, clean, val, idx, plane, out, out_idx);
     }
     item += oh1 - oh0;
   }

@@ -382,16 +382,19 @@ TEST_CASE("max keeps PyTorch's NaN and tie rules across merged columns", "[kerne
   }
 }
 
-TEST_CASE("max merge keys keep ties, signed zeros and infinities exact", "[kernels]") {
-  // Rows of 4 columns and more without NaN take the 64-bit key merge. Few distinct values make
-  // ties across columns common; -0 and +0 compare equal, so the first in row-major order wins and
-  // its sign must survive.
+TEST_CASE("max merge without NaN keeps ties, signed zeros and infinities exact", "[kernels]") {
+  // Rows of 4 columns and more without NaN take the merge that finds a window's maximum first and
+  // then its first position. Few distinct values make ties across columns common; -0 and +0
+  // compare equal, so the first in row-major order wins and its sign must survive. OW from 1 to W
+  // gives windows of 1 to 3 columns (masked), 4 to 32 (one bit mask) and longer.
   const float inf = std::numeric_limits<float>::infinity();
   const float pool[] = {-0.0f, 0.0f, -1.0f, 1.0f, -inf, inf};
   std::mt19937 rng(7);
-  for (int trial = 0; trial < 40; ++trial) {
-    const int64_t H = 1 + static_cast<int64_t>(rng() % 5), W = 4 + static_cast<int64_t>(rng() % 52);
-    const int64_t OW = 2 + static_cast<int64_t>(rng() % static_cast<uint32_t>(W / 2 - 1));
+  for (int trial = 0; trial < 120; ++trial) {
+    const int64_t H = 1 + static_cast<int64_t>(rng() % 5),
+                  W = 4 + static_cast<int64_t>(rng() % 100);
+    // Every fourth trial one or two windows, most of them longer than 32 columns.
+    const int64_t OW = 1 + static_cast<int64_t>(rng() % static_cast<uint32_t>(trial % 4 ? W : 2));
     const int64_t distinct = trial % 2 ? 2 : 6;  // signed zeros only, or all six
     PoolGeometry g;
     REQUIRE(plan_forward(PoolKind::kMax, 2, Layout::kChannelsFirst, {2, H, W}, {1, OW}, &g).ok());
@@ -425,7 +428,8 @@ TEST_CASE("max pass 1 sees a NaN in any row of a window, the first row included"
   for (int trial = 0; trial < 200; ++trial) {
     const int64_t H = 2 + static_cast<int64_t>(rng() % 7), W = 1 + static_cast<int64_t>(rng() % 40);
     const int64_t OH = 1 + static_cast<int64_t>(rng() % static_cast<uint32_t>(H));
-    const int64_t OW = 1 + static_cast<int64_t>(rng() % static_cast<uint32_t>(W));
+    // Every fourth trial one or two windows, most of them longer than 32 columns.
+    const int64_t OW = 1 + static_cast<int64_t>(rng() % static_cast<uint32_t>(trial % 4 ? W : 2));
     PoolGeometry g;
     REQUIRE(plan_forward(PoolKind::kMax, 2, Layout::kChannelsFirst, {1, H, W}, {OH, OW}, &g).ok());
     const WindowTables w = make_window_tables(g);
