@@ -385,19 +385,24 @@ TEST_CASE("max keeps PyTorch's NaN and tie rules across merged columns", "[kerne
 TEST_CASE("max merge without NaN keeps ties, signed zeros and infinities exact", "[kernels]") {
   // Rows of 4 columns and more without NaN take the merge that finds a window's maximum first and
   // then its first position. Few distinct values make ties across columns common; -0 and +0
-  // compare equal, so the first in row-major order wins and its sign must survive. OW from 1 to W
-  // gives windows of 1 to 3 columns (masked), 4 to 32 (one bit mask) and longer.
+  // compare equal, so the first in row-major order wins and its sign must survive.
   const float inf = std::numeric_limits<float>::infinity();
   const float pool[] = {-0.0f, 0.0f, -1.0f, 1.0f, -inf, inf};
   std::mt19937 rng(7);
   for (int trial = 0; trial < 120; ++trial) {
     const int64_t H = 1 + static_cast<int64_t>(rng() % 5),
                   W = 4 + static_cast<int64_t>(rng() % 100);
-    // Every fourth trial one or two windows, most of them longer than 32 columns.
-    const int64_t OW = 1 + static_cast<int64_t>(rng() % static_cast<uint32_t>(trial % 4 ? W : 2));
+    // By turns windows of about 1-3, 4-12, 13-32 and 33-100 columns: each merge path of its own.
+    const int64_t lo[] = {1, 4, 13, 33}, hi[] = {3, 12, 32, 100};
+    const int64_t k =
+        lo[trial % 4] + static_cast<int64_t>(rng() % (hi[trial % 4] - lo[trial % 4] + 1));
+    const int64_t OW = std::max<int64_t>(1, W / k);
     const int64_t distinct = trial % 2 ? 2 : 6;  // signed zeros only, or all six
+    // Windows that start past row 0 too: padding columns past W, whose rows read as 0, must
+    // not pass for a window's columns when all of them hold -inf.
+    const int64_t OH = 1 + static_cast<int64_t>(rng() % static_cast<uint32_t>(H));
     PoolGeometry g;
-    REQUIRE(plan_forward(PoolKind::kMax, 2, Layout::kChannelsFirst, {2, H, W}, {1, OW}, &g).ok());
+    REQUIRE(plan_forward(PoolKind::kMax, 2, Layout::kChannelsFirst, {2, H, W}, {OH, OW}, &g).ok());
     const WindowTables w = make_window_tables(g);
     std::vector<float> plane(static_cast<size_t>(g.input_numel()));
     for (float& x : plane) x = pool[rng() % distinct];
@@ -405,7 +410,8 @@ TEST_CASE("max merge without NaN keeps ties, signed zeros and infinities exact",
     std::vector<int32_t> want_idx(want.size());
     reference::max_forward(g, w, plane.data(), want.data(), want_idx.data());
     for (Isa isa : isas()) {
-      INFO("H " << H << " W " << W << " OW " << OW << " " << kernels::isa_name(isa));
+      INFO("H " << H << " W " << W << " OH " << OH << " OW " << OW << " "
+                << kernels::isa_name(isa));
       RunOptions opt;
       opt.isa = isa;
       std::vector<float> out(want.size());
