@@ -377,7 +377,8 @@ void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
   // max-image-1080p from 33 to 15.5 ms in the scalar wasm build.
   const bool vectors = V::kLanes > 1 && W >= V::kLanes;
 
-  // Padded past column W - 1: the four-window merge reads whole vectors from each window's start.
+  // Padded past column W - 1: both merges read whole vectors from a window's start and mask off
+  // the lanes past its end.
   const ptrdiff_t padded = vectors ? W + static_cast<ptrdiff_t>(max_win_len(ww)) + 4 : 0;
   // 3d windows of several slices: pass 1 for the output rows of one D window (a band of them,
   // sized in rows.h) goes slice by slice, each row's column state continuing from the

@@ -398,8 +398,8 @@ TEST_CASE("max merge without NaN keeps ties, signed zeros and infinities exact",
         lo[trial % 4] + static_cast<int64_t>(rng() % (hi[trial % 4] - lo[trial % 4] + 1));
     const int64_t OW = std::max<int64_t>(1, W / k);
     const int64_t distinct = trial % 2 ? 2 : 6;  // signed zeros only, or all six
-    // Windows that start past row 0 too: padding columns past W, whose rows read as 0, must
-    // not pass for a window's columns when all of them hold -inf.
+    // Windows that start past row 0 too: the lanes past a short window (the next window, or the
+    // padding, whose rows read as 0) must not pass for its columns when all of them hold -inf.
     const int64_t OH = 1 + static_cast<int64_t>(rng() % static_cast<uint32_t>(H));
     PoolGeometry g;
     REQUIRE(plan_forward(PoolKind::kMax, 2, Layout::kChannelsFirst, {2, H, W}, {OH, OW}, &g).ok());
