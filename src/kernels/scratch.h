@@ -27,7 +27,7 @@ class Scratch {
       : size_(static_cast<size_t>(n > 0 ? n : 0)),
         bytes_((size_ * sizeof(T) + kCacheLine - 1) / kCacheLine * kCacheLine),
         data_(size_ > 0 ? static_cast<T*>(scratch_allocate(bytes_)) : nullptr) {
-    std::fill(data_, data_ + size_, fill);
+    if (data_ != nullptr) std::fill(data_, data_ + size_, fill);  // memset(nullptr, 0) is UB
   }
   Scratch() : Scratch(0) {}
   ~Scratch() {

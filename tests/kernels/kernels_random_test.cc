@@ -392,7 +392,8 @@ TEST_CASE("max merge without NaN keeps ties, signed zeros and infinities exact",
   for (int trial = 0; trial < 120; ++trial) {
     const int64_t H = 1 + static_cast<int64_t>(rng() % 5),
                   W = 4 + static_cast<int64_t>(rng() % 100);
-    // By turns windows of about 1-3, 4-12, 13-32 and 33-100 columns: each merge path of its own.
+    // By turns windows of about 1-3 columns (masked), 4-12 (three blocks), 13-32 and 33-100 (a
+    // loop over blocks).
     const int64_t lo[] = {1, 4, 13, 33}, hi[] = {3, 12, 32, 100};
     const int64_t k =
         lo[trial % 4] + static_cast<int64_t>(rng() % (hi[trial % 4] - lo[trial % 4] + 1));
