@@ -92,7 +92,7 @@ bool column_maxima(const typename V::Elem* plane, const ptrdiff_t* offs, ptrdiff
 // false> from fresh state, except that a column keeps the number of its maximum's row in the
 // window, a byte, instead of the row's offset. One vector of row numbers then serves 16 columns:
 // the four compares narrow to one byte mask, and one max takes the rows of all 16 where four took
-// them before. max-image-1080p: 2.04 -> 1.89 ms (best of nine alternating runs).
+// them before. max-image-1080p: 2.02 -> 1.79 ms (best of seven alternating runs).
 bool column_maxima_rows8(const float* plane, const ptrdiff_t* offs, ptrdiff_t nrows, ptrdiff_t W,
                          float* col_val, uint8_t* col_row) {
   v128_t acc[4] = {wasm_f32x4_splat(0), wasm_f32x4_splat(0), wasm_f32x4_splat(0),
