@@ -10,9 +10,10 @@
 //   partial vector is one masked load (lane_mask.h) rather than a scalar loop. For windows that
 //   tile the row (audio's 3000 -> 100, k = 30), reading four windows as the k aligned vectors they
 //   span, the one vector two windows share split by a mask, was slower or no faster with k known
-//   only at run time (0.35-0.42 against 0.31-0.36 ms, best of 7-11 alternating runs); only a loop
-//   unrolled for k = 30 itself gained (0.29-0.31), which is not worth a kernel per window length.
-//   Two add chains per window did not help (audio is not bound by add latency).
+//   only at run time, even with the loop unrolled for the count of whole vectors (0.32-0.47 against
+//   0.31-0.36 ms, best of 7-11 alternating runs); only a loop unrolled for k = 30 itself gained
+//   (0.28-0.31), which is not worth a kernel per window length. Two add chains per window did not
+//   help (audio is not bound by add latency).
 #pragma once
 
 #include <algorithm>
