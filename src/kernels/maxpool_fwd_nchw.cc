@@ -4,13 +4,15 @@
 // (value, row) per column in scratch; window rows without NaN (checked once per output row) use a
 // compare and a max instead of the full rule. Whole rows, because walking all the window's rows a
 // few vectors at a time, with the state in registers, read the same bytes at a third of the speed
-// on the bench machine (a Zen 5 VM, 1080p planes); the state's loads and stores stay in L1. Pass 2
-// merges the columns of each W window; since columns are not visited in row-major order it
-// compares indices too, which picks exactly the element the row-major scan picks: the NaN with the
-// largest index if there is one, else the largest value with the smallest index. For float32
-// columns without NaN, a window's largest value comes first and then the smallest index among the
-// columns holding it; windows that may hold NaN merge four W windows at once, one per lane. 3d
-// windows of several slices run pass 1 slice by slice for a band of output rows.
+// on the bench machine (a Zen 5 VM, 1080p planes); the state's loads and stores stay in L1. Pairs
+// of rows with the state in registers lost too (1.42 against 1.31 ms), and so did two input rows
+// per pass over the state in scratch (2.89 against 2.15). Pass 2 merges the columns of each W
+// window; since columns are not visited in row-major order it compares indices too, which picks
+// exactly the element the row-major scan picks: the NaN with the largest index if there is one,
+// else the largest value with the smallest index. For float32 columns without NaN, a window's
+// largest value comes first and then the smallest index among the columns holding it; windows that
+// may hold NaN merge four W windows at once, one per lane. 3d windows of several slices run pass 1
+// slice by slice for a band of output rows.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>

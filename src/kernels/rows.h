@@ -237,9 +237,7 @@ void sum_row_pair(const typename V::Elem* const* a, const typename V::Elem* cons
 // RB = nb, when both are row counts two adaptive windows can have (2 to 8 rows, the two lengths of
 // one axis' windows one apart); returns whether it did. Pair kernels need the counts at compile
 // time (the row pointers then stay in registers: with run-time counts, image-1080p's pass 1 alone
-// took about 1.5x as long), and this keeps their instances to 19. (A max pass 1 over pairs of
-// rows, state in registers, measured slower than column_maxima's row by row in place: 1.42
-// against 1.31 ms.)
+// took about 1.5x as long), and this keeps their instances to 19.
 template <int RA, class F>
 bool with_row_pair_b(int64_t nb, F f) {
   constexpr int kShorter = RA > 2 ? RA - 1 : RA, kLonger = RA < 8 ? RA + 1 : RA;
