@@ -26,6 +26,18 @@ inline F32x4 keep_first(F32x4 a, int64_t n) {
 inline F64x2 keep_first(F64x2 a, int64_t n) {
   return {wasm_v128_and(a.v, wasm_v128_load(kLaneMask64 + 2 - n))};
 }
+
+// a's first half of lanes in lo and its second half in hi, the other lanes zero in each.
+inline void split_halves(F32x4 a, F32x4* lo, F32x4* hi) {
+  const v128_t first = wasm_v128_load(kLaneMask32 + 2);
+  lo->v = wasm_v128_and(a.v, first);
+  hi->v = wasm_v128_andnot(a.v, first);
+}
+inline void split_halves(F64x2 a, F64x2* lo, F64x2* hi) {
+  const v128_t first = wasm_v128_load(kLaneMask64 + 1);
+  lo->v = wasm_v128_and(a.v, first);
+  hi->v = wasm_v128_andnot(a.v, first);
+}
 #endif
 
 }  // namespace kernels

@@ -7,13 +7,17 @@
 // - groups: four windows at a time, one vector accumulator each, reduced together by one 4x4
 //   transpose (V::hsum4) instead of one horizontal sum per window; long windows (audio) and short
 //   ones (image, video) both keep four independent add chains in flight, and a window's last,
-//   partial vector is one masked load (lane_mask.h) rather than a scalar loop. For windows that
-//   tile the row (audio's 3000 -> 100, k = 30), reading four windows as the k aligned vectors they
-//   span, the one vector two windows share split by a mask, was slower or no faster with k known
-//   only at run time, even with the loop unrolled for the count of whole vectors (0.32-0.47 against
-//   0.31-0.36 ms, best of 7-11 alternating runs); only a loop unrolled for k = 30 itself gained
-//   (0.28-0.31), which is not worth a kernel per window length. Two add chains per window did not
-//   help (audio is not bound by add latency).
+//   partial vector is one masked load (lane_mask.h) rather than a scalar loop;
+// - pairs: windows of one length k tiling the row, k = n L or n L + L / 2 with n >= 2 (audio's
+//   3000 -> 100: k = 30 = 7 x 4 + 2). Two windows then span whole vectors from where the row
+//   starts: n each, and for n L + L / 2 the middle one split in halves, so every load is aligned
+//   when the row is (in the groups every other window's are not) and no lane is loaded only to be
+//   masked off. Against
+//   the groups, best of 11-15 alternating runs: audio-1d 0.27 against 0.32 ms, 80 x 2800 -> 200
+//   (k = 14) 0.25 against 0.39, 80 x 4096 -> 128 (k = 32) 0.41 against 0.51. For tiled windows in
+//   general (any k, four windows sharing up to three split vectors) nothing measured faster than
+//   the groups: 0.32-0.47 against 0.31-0.36 ms on audio-1d, with the masks loaded or kept in
+//   registers.
 #pragma once
 
 #include <algorithm>
@@ -23,6 +27,7 @@
 #include "row_gather.h"
 #include "rows.h"
 #include "scratch.h"
+#include "uniform_windows.h"
 
 namespace adaptive_pool {
 namespace kernels {
@@ -41,8 +46,9 @@ struct RowWindows {
   bool gather = false;
   RowGather gathers;  // when gather
   bool sliding = false;
-  int64_t k = 0;                // the common window length when sliding
-  Scratch<WindowGroup> groups;  // windows 0 .. 4 * groups.size(), unless gather or sliding
+  int64_t k = 0;                // the common window length when sliding or in pairs
+  int64_t pair_n = 0;           // n when the windows are read in pairs, else 0
+  Scratch<WindowGroup> groups;  // windows 0 .. 4 * groups.size(), unless another loop runs
 };
 
 template <class V>
@@ -69,17 +75,102 @@ RowWindows plan_row_windows(const AxisWindows& ww) {
   constexpr int64_t L = V::kLanes;
   bool gather = true;
   for (int64_t o = 0; gather && o < ww.out; ++o) gather = win_len(ww, o) == 1;
-  if (gather) return RowWindows{true, plan_row_gather<V>(ww), false, 0, Scratch<WindowGroup>()};
+  if (gather) return RowWindows{true, plan_row_gather<V>(ww), false, 0, 0, Scratch<WindowGroup>()};
   const int64_t k = win_len(ww, 0);
   bool sliding = L > 1 && ww.out >= L;
   for (int64_t o = 0; sliding && o < ww.out; ++o) {
     sliding = win_start(ww, o) == o && win_len(ww, o) == k;
   }
-  RowWindows p{false, RowGather{}, sliding, k, Scratch<WindowGroup>(sliding ? 0 : ww.out / 4)};
+  const int64_t pair_n = L > 1 && !sliding && (k % L == 0 || k % L == L / 2) && k / L >= 2 &&
+                                 ww.out >= 4 && uniform_window_len(ww) == k
+                             ? k / L
+                             : 0;
+  const int64_t groups = sliding || pair_n > 0 ? 0 : ww.out / 4;
+  RowWindows p{false, RowGather{}, sliding, k, pair_n, Scratch<WindowGroup>(groups)};
   for (size_t i = 0; i < p.groups.size(); ++i) {
     p.groups[i] = plan_window_group<V>(ww, 4 * static_cast<int64_t>(i));
   }
   return p;
+}
+
+// The pairs loop over windows [0, OW rounded down to 4) of k = n L (kSplit false) or n L + L / 2
+// (kSplit); returns the first window left. n is known at compile time when N > 0, so the windows'
+// offsets from the first are constants, which wasm folds into the loads. The loop over a window's
+// vectors stays rolled: unrolled, LLVM moved the loads of all four windows ahead of their adds and
+// V8 spilled them (audio-1d no faster than the groups); counted at run time with the offsets in
+// registers, audio-1d took 0.29 ms against 0.27.
+template <class V, bool kSplit, int N>
+int64_t paired_window_sums(const typename V::Elem* row, ptrdiff_t n_run, int64_t OW,
+                           const typename V::Elem* scale, typename V::Elem* out) {
+  using T = typename V::Elem;
+  constexpr ptrdiff_t L = V::kLanes;
+  const ptrdiff_t n = N > 0 ? N : n_run;
+  const ptrdiff_t k = n * L + (kSplit ? L / 2 : 0);
+  const ptrdiff_t next = n * L + (kSplit ? L : 0);  // from window 0's first vector to window 1's
+  int64_t ow = 0;
+  for (; ow + 4 <= OW; ow += 4) {
+    const T* p[4];  // the first whole vector of each window
+    p[0] = row + static_cast<ptrdiff_t>(ow) * k;
+    p[1] = p[0] + next;
+    p[2] = p[0] + 2 * k;
+    p[3] = p[2] + next;
+    V a[4], b[4], acc[4];  // two add chains per window
+    for (int m = 0; m < 4; ++m) {
+      a[m] = V::load(p[m]);
+      b[m] = V::load(p[m] + L);
+    }
+#pragma clang loop unroll(disable)
+    for (ptrdiff_t j = 2; j + 1 < n; j += 2) {
+      for (int m = 0; m < 4; ++m) {
+        a[m] = V::add(a[m], V::load(p[m] + j * L));
+        b[m] = V::add(b[m], V::load(p[m] + (j + 1) * L));
+      }
+    }
+    for (int m = 0; m < 4; ++m) {
+      if (n % 2) a[m] = V::add(a[m], V::load(p[m] + (n - 1) * L));
+      acc[m] = V::add(a[m], b[m]);
+    }
+    if constexpr (kSplit) {
+      V lo, hi;
+      split_halves(V::load(p[0] + n * L), &lo, &hi);
+      acc[0] = V::add(acc[0], lo);
+      acc[1] = V::add(acc[1], hi);
+      split_halves(V::load(p[2] + n * L), &lo, &hi);
+      acc[2] = V::add(acc[2], lo);
+      acc[3] = V::add(acc[3], hi);
+    }
+    if constexpr (L == 4) {
+      V::store(out + ow, V::mul(V::hsum4_vec(acc), V::load(scale + ow)));
+    } else {
+      T sum[4];
+      V::hsum4(acc, sum);
+      for (int m = 0; m < 4; ++m) out[ow + m] = sum[m] * scale[ow + m];
+    }
+  }
+  return ow;
+}
+
+template <class V, bool kSplit>
+int64_t paired_window_sums(const typename V::Elem* row, ptrdiff_t n, int64_t OW,
+                           const typename V::Elem* scale, typename V::Elem* out) {
+  switch (n) {
+    case 2:
+      return paired_window_sums<V, kSplit, 2>(row, n, OW, scale, out);
+    case 3:
+      return paired_window_sums<V, kSplit, 3>(row, n, OW, scale, out);
+    case 4:
+      return paired_window_sums<V, kSplit, 4>(row, n, OW, scale, out);
+    case 5:
+      return paired_window_sums<V, kSplit, 5>(row, n, OW, scale, out);
+    case 6:
+      return paired_window_sums<V, kSplit, 6>(row, n, OW, scale, out);
+    case 7:
+      return paired_window_sums<V, kSplit, 7>(row, n, OW, scale, out);
+    case 8:
+      return paired_window_sums<V, kSplit, 8>(row, n, OW, scale, out);
+    default:
+      return paired_window_sums<V, kSplit, 0>(row, n, OW, scale, out);
+  }
 }
 
 // out[o] = scale[o] * (sum of row over W window o) for o < ww.out.
@@ -102,6 +193,13 @@ void row_window_sums(const typename V::Elem* row, const AxisWindows& ww, const R
       V sum = V::load(row + ow);
       for (int64_t j = 1; j < p.k; ++j) sum = V::add(sum, V::load(row + ow + j));
       V::store(out + ow, V::mul(sum, vscale));
+    }
+  }
+  if constexpr (L > 1) {
+    if (p.pair_n > 0) {
+      const ptrdiff_t n = static_cast<ptrdiff_t>(p.pair_n);
+      ow = p.k % L != 0 ? paired_window_sums<V, true>(row, n, OW, scale, out)
+                        : paired_window_sums<V, false>(row, n, OW, scale, out);
     }
   }
   for (const WindowGroup& g : p.groups) {

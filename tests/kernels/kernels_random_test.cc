@@ -342,6 +342,37 @@ TEST_CASE("3d pass 1 goes slice by slice, in bands of output rows", "[kernels]")
   check_all(configs);
 }
 
+TEST_CASE("windows read in pairs keep each half of the vector they share", "[kernels]") {
+  // Average windows of one length k tiling the row, k = n L or n L + L / 2 for float32 or float64
+  // lanes (audio's 3000 -> 100), n from 2 to 8 (counted at compile time) and beyond (at run time),
+  // with 4, 7 and 9 outputs (the last two leave windows past the pairs); a NaN or inf about every
+  // other window, moving through every offset, so that one in a shared vector shows if it leaks
+  // into the neighbour's half. Then the same W windows in pass 2 of a 2d average (H windows that
+  // overlap), and rows too long for plane groups.
+  std::vector<Config> configs;
+  uint32_t seed = 4000;
+  auto add = [&](std::vector<int64_t> input_shape, std::vector<int64_t> output_size, int64_t k) {
+    Config c;
+    c.kind = PoolKind::kAvg;
+    c.dims = static_cast<int>(output_size.size());
+    c.layout = Layout::kChannelsFirst;
+    c.seed = ++seed;
+    c.specials = true;
+    c.special_spread = static_cast<size_t>(2 * k + 1);
+    c.inexact = seed % 2 == 0;
+    c.input_shape = std::move(input_shape);
+    c.output_size = std::move(output_size);
+    configs.push_back(c);
+  };
+  for (int64_t k : {4, 5, 8, 9, 10, 12, 14, 15, 30, 32, 34, 36, 38, 40, 42}) {
+    for (int64_t ow : {4, 7, 9}) add({1, 3, k * ow}, {ow}, k);
+    add({1, 2, 7, k * 5}, {3, 5}, k);
+  }
+  add({5, 3000}, {100}, 30);
+  add({2, 2, 3, 2880}, {2, 90}, 32);
+  check_all(configs);
+}
+
 TEST_CASE("max keeps PyTorch's NaN and tie rules across merged columns", "[kernels]") {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const float inf = std::numeric_limits<float>::infinity();
