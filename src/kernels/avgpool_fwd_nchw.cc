@@ -173,14 +173,13 @@ void avgpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
     // whether this row is in the same thread's range.
     const T* row = rows[0];
     if (nrows > 1 && !plan.sliding && item + 1 < end && r + 1 < s.out_rows()) {
-      const int64_t nd = (r + 1) / s.out[1], nh = (r + 1) % s.out[1];
       const T** next = rows.data() + max_rows;
-      const int64_t nnext = window_row_ptrs(s, image, nd, nh, next);
-      if (next[0] == rows[nrows - 1] &&
-          sum_row_pair<V>(rows.data(), nrows, next, nnext, W, acc.data(), acc.data() + W)) {
+      const NextRow nx = next_row_window(s, image, r, rows.data(), nrows, next);
+      if (nx.shares_row &&
+          sum_row_pair<V>(rows.data(), nrows, next, nx.nrows, W, acc.data(), acc.data() + W)) {
         row_window_sums<V>(acc.data(), ww, plan, scale, out);
-        row_window_sums<V>(acc.data() + W, ww, plan, scales.at(win_len(wd, nd) * win_len(wh, nh)),
-                           out + OW);
+        row_window_sums<V>(acc.data() + W, ww, plan,
+                           scales.at(win_len(wd, nx.od) * win_len(wh, nx.oh)), out + OW);
         ++item, ++r;
         continue;
       }

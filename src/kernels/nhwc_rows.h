@@ -217,16 +217,14 @@ int avg_fwd_nhwc_rows(const Shape& s, const typename V::Elem* image, int64_t od,
   }
   T* const acc = scratch->acc.data();
   if (pair) {
-    const int64_t next_row = od * s.out[1] + oh + 1, od2 = next_row / s.out[1];
-    const int64_t oh2 = next_row % s.out[1];
     const T** next = rows + scratch->max_rows;
-    const int64_t nnext = window_row_ptrs(s, image, od2, oh2, next);
+    const NextRow nx = next_row_window(s, image, od * s.out[1] + oh, rows, nrows, next);
     // Not when the next row alone would take the direct sums: its bits must not depend on
     // whether this row is in the same thread's range.
-    if (next[0] == rows[nrows - 1] && !direct(nnext) &&
-        sum_row_pair<V>(rows, nrows, next, nnext, row_len, acc, acc + row_len)) {
+    if (nx.shares_row && !direct(nx.nrows) &&
+        sum_row_pair<V>(rows, nrows, next, nx.nrows, row_len, acc, acc + row_len)) {
       avg_fwd_nhwc_windows<V>(s, acc, kdh, out);
-      avg_fwd_nhwc_windows<V>(s, acc + row_len, win_len(wd, od2) * win_len(wh, oh2),
+      avg_fwd_nhwc_windows<V>(s, acc + row_len, win_len(wd, nx.od) * win_len(wh, nx.oh),
                               out + s.out_row_len());
       return 2;
     }

@@ -100,8 +100,8 @@ RowWindows plan_row_windows(const AxisWindows& ww) {
 // V8 spilled them (audio-1d no faster than the groups); counted at run time with the offsets in
 // registers, audio-1d took 0.29 ms against 0.27.
 template <class V, bool kSplit, int N>
-int64_t paired_window_sums(const typename V::Elem* row, ptrdiff_t n_run, int64_t OW,
-                           const typename V::Elem* scale, typename V::Elem* out) {
+int64_t paired_window_sums_n(const typename V::Elem* row, ptrdiff_t n_run, int64_t OW,
+                             const typename V::Elem* scale, typename V::Elem* out) {
   using T = typename V::Elem;
   constexpr ptrdiff_t L = V::kLanes;
   const ptrdiff_t n = N > 0 ? N : n_run;
@@ -119,7 +119,9 @@ int64_t paired_window_sums(const typename V::Elem* row, ptrdiff_t n_run, int64_t
       a[m] = V::load(p[m]);
       b[m] = V::load(p[m] + L);
     }
+#if defined(__clang__)
 #pragma clang loop unroll(disable)
+#endif
     for (ptrdiff_t j = 2; j + 1 < n; j += 2) {
       for (int m = 0; m < 4; ++m) {
         a[m] = V::add(a[m], V::load(p[m] + j * L));
@@ -150,26 +152,15 @@ int64_t paired_window_sums(const typename V::Elem* row, ptrdiff_t n_run, int64_t
   return ow;
 }
 
-template <class V, bool kSplit>
+// paired_window_sums_n for n, with N = n compiled for n from 2 to kMaxN, at run time above.
+template <class V, bool kSplit, int kMaxN = 8>
 int64_t paired_window_sums(const typename V::Elem* row, ptrdiff_t n, int64_t OW,
                            const typename V::Elem* scale, typename V::Elem* out) {
-  switch (n) {
-    case 2:
-      return paired_window_sums<V, kSplit, 2>(row, n, OW, scale, out);
-    case 3:
-      return paired_window_sums<V, kSplit, 3>(row, n, OW, scale, out);
-    case 4:
-      return paired_window_sums<V, kSplit, 4>(row, n, OW, scale, out);
-    case 5:
-      return paired_window_sums<V, kSplit, 5>(row, n, OW, scale, out);
-    case 6:
-      return paired_window_sums<V, kSplit, 6>(row, n, OW, scale, out);
-    case 7:
-      return paired_window_sums<V, kSplit, 7>(row, n, OW, scale, out);
-    case 8:
-      return paired_window_sums<V, kSplit, 8>(row, n, OW, scale, out);
-    default:
-      return paired_window_sums<V, kSplit, 0>(row, n, OW, scale, out);
+  if constexpr (kMaxN < 2) {
+    return paired_window_sums_n<V, kSplit, 0>(row, n, OW, scale, out);
+  } else {
+    if (n == kMaxN) return paired_window_sums_n<V, kSplit, kMaxN>(row, n, OW, scale, out);
+    return paired_window_sums<V, kSplit, kMaxN - 1>(row, n, OW, scale, out);
   }
 }
 

@@ -57,6 +57,25 @@ int64_t window_row_ptrs(const Shape& s, const T* image, int64_t od, int64_t oh, 
   return n;
 }
 
+// Output row r + 1 of an image (r counts its (d, h) output rows), for pass 1 of two output rows at
+// once (sum_row_pair): its window's input rows are written to next, and shares_row says whether
+// they start on the last of rows[0..nrows), output row r's.
+struct NextRow {
+  int64_t od, oh, nrows;
+  bool shares_row;
+};
+
+template <typename T>
+NextRow next_row_window(const Shape& s, const T* image, int64_t r, const T* const* rows,
+                        int64_t nrows, const T** next) {
+  NextRow n;
+  n.od = (r + 1) / s.out[1];
+  n.oh = (r + 1) % s.out[1];
+  n.nrows = window_row_ptrs(s, image, n.od, n.oh, next);
+  n.shares_row = next[0] == rows[nrows - 1];
+  return n;
+}
+
 // 3d kernels take the output rows of one D window through its slices together, a band at a time
 // (avgpool_fwd_nchw.cc, maxpool_fwd_nchw.cc): as many rows as 4096 elements of per-row state hold
 // (16 KB of float32 row sums: every output row of video-3d; two of a 1920-wide row), at least one.
