@@ -373,6 +373,42 @@ TEST_CASE("windows read in pairs keep each half of the vector they share", "[ker
   check_all(configs);
 }
 
+TEST_CASE("windows that tile large planes go straight from the planes", "[kernels]") {
+  // Planes past the plane-group size whose windows tile H and W: W windows of 1, 2 or 4 with H
+  // windows up to 4 rows take the uniform kernels, the others (H windows of 8, W of 3) the row
+  // kernels; output rows that are not a whole number of vectors, and 1d rows.
+  const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes2d = {
+      {{64, 80}, {32, 40}}, {{64, 80}, {16, 20}}, {{64, 80}, {64, 20}}, {{60, 80}, {20, 80}},
+      {{64, 44}, {32, 11}}, {{64, 96}, {8, 32}},  {{48, 90}, {12, 45}},
+  };
+  std::vector<Config> configs;
+  uint32_t seed = 5000;
+  for (const auto& s : shapes2d) {
+    for (int64_t channels : {1, 3}) {
+      for (PoolKind kind : {PoolKind::kAvg, PoolKind::kMax}) {
+        Config c = config_2d(kind, Layout::kChannelsFirst, channels, s, ++seed);
+        c.specials = seed % 2 == 0;
+        c.special_spread = 997;  // most windows clean, some not
+        c.inexact = seed % 3 == 0;
+        configs.push_back(c);
+      }
+    }
+  }
+  for (PoolKind kind : {PoolKind::kAvg, PoolKind::kMax}) {
+    Config c;
+    c.kind = kind;
+    c.dims = 1;
+    c.layout = Layout::kChannelsFirst;
+    c.seed = ++seed;
+    c.specials = true;
+    c.special_spread = 997;
+    c.input_shape = {3, 4002};
+    c.output_size = {2001};
+    configs.push_back(c);
+  }
+  check_all(configs);
+}
+
 TEST_CASE("max keeps PyTorch's NaN and tie rules across merged columns", "[kernels]") {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const float inf = std::numeric_limits<float>::infinity();
