@@ -281,22 +281,30 @@ inline v128_t splat_max(v128_t a) {
   return wasm_f32x4_pmax(a, wasm_i32x4_shuffle(a, a, 1, 0, 3, 2));
 }
 
-// merge_without_nan when every window spans 4 to 12 columns, in two loops over the output row:
+// merge_without_nan when every window spans at most 12 columns, in two loops over the output row:
 // the first takes each window's largest value and the mask of its columns holding it into
 // cols[ow], the second turns the first of those columns into a flat index (the others only on
 // ties). In one loop, the loop invariants of both halves did not fit V8's registers and were
-// reloaded from the stack for every window: max-image-1080p 1.71 -> 1.56 ms (best of 15
-// alternating runs).
+// reloaded from the stack for every window: max-image-1080p 1.71 -> 1.56 ms, 1080p -> 720p
+// (windows of 2 columns) 12.6 -> 10.2 ms (wasm, best of 3-15 alternating runs).
 template <class Flat>
-void merge_mid_windows(const AxisWindows& ww, ptrdiff_t OW, const float* col_val, Flat flat,
-                       const float* plane, float* out, int32_t* out_idx, uint16_t* cols) {
+void merge_narrow_windows(const AxisWindows& ww, ptrdiff_t OW, const float* col_val, Flat flat,
+                          const float* plane, float* out, int32_t* out_idx, uint16_t* cols) {
   const int64_t* starts = ww.start.data();
   const int64_t* ends = ww.end.data();
-  for (ptrdiff_t ow = 0; ow < OW; ++ow) {  // blocks at 0, min(4, len - 4) and len - 4
+  for (ptrdiff_t ow = 0; ow < OW; ++ow) {
     const ptrdiff_t st = static_cast<ptrdiff_t>(starts[ow]);
     const ptrdiff_t len = static_cast<ptrdiff_t>(ends[ow]) - st;
-    const ptrdiff_t o1 = std::min<ptrdiff_t>(4, len - 4), o2 = len - 4;
     const float* pv = col_val + st;
+    if (len < 4) {  // one vector, the lanes past the window (the next one, or padding) at -inf
+      const v128_t v = wasm_v128_bitselect(wasm_v128_load(pv), wasm_f32x4_splat(-INFINITY),
+                                           wasm_v128_load(kLaneMask32 + 4 - len));
+      cols[ow] = static_cast<uint16_t>(wasm_i32x4_bitmask(wasm_f32x4_eq(v, splat_max(v))) &
+                                       ((1u << len) - 1));
+      continue;
+    }
+    // Blocks at 0, min(4, len - 4) and len - 4.
+    const ptrdiff_t o1 = std::min<ptrdiff_t>(4, len - 4), o2 = len - 4;
     const v128_t v0 = wasm_v128_load(pv), v1 = wasm_v128_load(pv + o1);
     const v128_t v2 = wasm_v128_load(pv + o2);
     const v128_t m = splat_max(wasm_f32x4_pmax(wasm_f32x4_pmax(v0, v1), v2));
@@ -326,13 +334,13 @@ void merge_mid_windows(const AxisWindows& ww, ptrdiff_t OW, const float* col_val
 // (one such column) costs a ctz and no branch miss. Against merging 64-bit (value, index) keys,
 // which had to be written for every column first, this took max-image-1080p from 2.37 to 2.31 ms,
 // then to 1.99 from 2.36 once windows of up to 12 columns ran without loops (best of seven runs).
-// cols: OW entries of scratch when every window spans 4 to 12 columns (merge_mid_windows), else
-// null.
+// cols: OW entries of scratch when every window spans at most 12 columns (merge_narrow_windows),
+// else null.
 template <class Flat>
 void merge_without_nan(const AxisWindows& ww, ptrdiff_t OW, const float* col_val, Flat flat,
                        const float* plane, float* out, int32_t* out_idx, uint16_t* cols) {
   if (cols != nullptr) {
-    merge_mid_windows(ww, OW, col_val, flat, plane, out, out_idx, cols);
+    merge_narrow_windows(ww, OW, col_val, flat, plane, out, out_idx, cols);
     return;
   }
   for (ptrdiff_t ow = 0; ow < OW; ++ow) {
@@ -395,9 +403,10 @@ inline bool any_nan(const float* p, ptrdiff_t n) {
 // unpredictable). col_idx becomes flat indices on the way unless the NaN-free float32 merge runs;
 // cols is its scratch (merge_without_nan).
 template <class V>
-void merge_row(const AxisWindows& ww, ptrdiff_t W, bool clean, typename V::Elem* col_val,
-               typename V::Index* col_idx, const typename V::Elem* plane, typename V::Elem* out,
-               int32_t* out_idx, uint16_t* cols) {
+void merge_row(const AxisWindows& ww, ptrdiff_t W, [[maybe_unused]] bool clean,
+               typename V::Elem* col_val, typename V::Index* col_idx,
+               [[maybe_unused]] const typename V::Elem* plane, typename V::Elem* out,
+               int32_t* out_idx, [[maybe_unused]] uint16_t* cols) {  // (the last three: SIMD only)
   using T = typename V::Elem;
   const ptrdiff_t OW = static_cast<ptrdiff_t>(ww.out);
 #if AP_HAVE_SIMD
@@ -465,13 +474,13 @@ void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
   rows8 = std::is_same<V, F32x4>::value && W >= 16 && max_win_len(wd) == 1 && max_win_len(wh) < 256;
 #endif
   Scratch<uint8_t> col_row8(rows8 ? padded : 0);
-  // The float32 merge's scratch when every W window spans 4 to 12 columns (merge_mid_windows).
-  bool mid = false;
+  // The float32 merge's scratch when every W window spans at most 12 columns
+  // (merge_narrow_windows).
+  bool narrow = false;
 #if AP_HAVE_SIMD
-  mid = std::is_same<V, F32x4>::value && vectors && max_win_len(ww) <= 12;
-  for (int64_t o = 0; mid && o < ww.out; ++o) mid = win_len(ww, o) >= 4;
+  narrow = std::is_same<V, F32x4>::value && vectors && max_win_len(ww) <= 12;
 #endif
-  Scratch<uint16_t> mid_cols(mid ? OW : 0);
+  Scratch<uint16_t> narrow_cols(narrow ? OW : 0);
   Scratch<T> col_val(band_rows * padded);
   Scratch<Index> col_idx(band_rows * padded);
   Scratch<uint8_t> no_nan(band_rows);
@@ -543,13 +552,13 @@ void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
           const ptrdiff_t* rows = offs.data();
           merge_without_nan(
               ww, OW, val, [&](ptrdiff_t c) { return static_cast<int32_t>(rows[row8[c]] + c); },
-              plane, out, out_idx, mid_cols.data());
+              plane, out, out_idx, narrow_cols.data());
           continue;
         }
       }
 #endif
       if (!clean) column_maxima<V, true>(plane, offs.data(), nrows, W, true, val, idx);
-      merge_row<V>(ww, W, clean, val, idx, plane, out, out_idx, mid_cols.data());
+      merge_row<V>(ww, W, clean, val, idx, plane, out, out_idx, narrow_cols.data());
     }
     item += oh1 - oh0;
   }
