@@ -504,11 +504,13 @@ void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
       return n;
     };
 
-    // Pass 1, assuming no NaN (windows of one row are scanned below instead).
+    // Pass 1, assuming no NaN. Windows of one row are scanned below instead, except with byte
+    // rows: their pass 1 is a copy of the row, and the vector merge beats the scan (1080p with H
+    // not pooled, W to 1280 and to 274 columns: 30.4 -> 13.9 and 22.3 -> 4.1 ms, wasm).
     if (vectors) {
       for (ptrdiff_t d = d0; d < d1; ++d) {
         for (ptrdiff_t oh = oh0; oh < oh1; ++oh) {
-          if ((d1 - d0) * win_len(wh, oh) == 1) continue;
+          if ((d1 - d0) * win_len(wh, oh) == 1 && !rows8) continue;
           const ptrdiff_t n = window_rows(d, d + 1, oh), b = oh - oh0;
           bool clean = false;
 #if AP_HAVE_SIMD
@@ -534,10 +536,11 @@ void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
       int32_t* out_idx = a.indices + row * OW;
       // offs still holds the window's rows if pass 1 read them in one go (one slice, one row per
       // band): rebuilding them cost short rows (64 columns) 5-10%.
-      const bool have_offs = vectors && band_rows == 1 && d1 - d0 == 1 && win_len(wh, oh) > 1;
+      const bool have_offs =
+          vectors && band_rows == 1 && d1 - d0 == 1 && (win_len(wh, oh) > 1 || rows8);
       const ptrdiff_t nrows = have_offs ? win_len(wh, oh) : window_rows(d0, d1, oh);
       const ptrdiff_t b = oh - oh0;
-      if (nrows == 1 || !vectors) {
+      if ((nrows == 1 && !rows8) || !vectors) {
         scan_windows(plane, offs.data(), nrows, ww, OW, out, out_idx);
         continue;
       }
