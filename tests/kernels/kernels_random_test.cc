@@ -252,6 +252,21 @@ Config config_2d(PoolKind kind, Layout layout, int64_t channels,
   return c;
 }
 
+// A channels-first config, its rank taken from output_size, with NaN and inf `spread` apart.
+Config config_first(PoolKind kind, std::vector<int64_t> input_shape,
+                    std::vector<int64_t> output_size, uint32_t seed, size_t spread) {
+  Config c;
+  c.kind = kind;
+  c.dims = static_cast<int>(output_size.size());
+  c.layout = Layout::kChannelsFirst;
+  c.seed = seed;
+  c.specials = true;
+  c.special_spread = spread;
+  c.input_shape = std::move(input_shape);
+  c.output_size = std::move(output_size);
+  return c;
+}
+
 }  // namespace
 
 TEST_CASE("random shapes: every kernel matches the reference at 1..4 threads", "[kernels]") {
@@ -326,15 +341,10 @@ TEST_CASE("3d pass 1 goes slice by slice, in bands of output rows", "[kernels]")
   for (const auto& s : shapes3d) {
     for (int64_t channels : {1, 3}) {
       for (PoolKind kind : {PoolKind::kAvg, PoolKind::kMax}) {
-        Config c;
-        c.kind = kind;
-        c.dims = 3;
-        c.layout = Layout::kChannelsFirst;
-        c.seed = ++seed;
+        // NaN and inf 997 apart: most windows clean in some slices, not in others.
+        Config c = config_first(kind, {channels, s.first[0], s.first[1], s.first[2]}, s.second,
+                                ++seed, 997);
         c.specials = channels == 3;
-        c.special_spread = 997;  // most windows clean in some slices, not in others
-        c.input_shape = {channels, s.first[0], s.first[1], s.first[2]};
-        c.output_size = s.second;
         configs.push_back(c);
       }
     }
@@ -352,16 +362,9 @@ TEST_CASE("windows read in pairs keep each half of the vector they share", "[ker
   std::vector<Config> configs;
   uint32_t seed = 4000;
   auto add = [&](std::vector<int64_t> input_shape, std::vector<int64_t> output_size, int64_t k) {
-    Config c;
-    c.kind = PoolKind::kAvg;
-    c.dims = static_cast<int>(output_size.size());
-    c.layout = Layout::kChannelsFirst;
-    c.seed = ++seed;
-    c.specials = true;
-    c.special_spread = static_cast<size_t>(2 * k + 1);
+    Config c = config_first(PoolKind::kAvg, std::move(input_shape), std::move(output_size), ++seed,
+                            static_cast<size_t>(2 * k + 1));
     c.inexact = seed % 2 == 0;
-    c.input_shape = std::move(input_shape);
-    c.output_size = std::move(output_size);
     configs.push_back(c);
   };
   for (int64_t k : {4, 5, 8, 9, 10, 12, 14, 15, 30, 32, 34, 36, 38, 40, 42}) {
@@ -395,16 +398,7 @@ TEST_CASE("windows that tile large planes go straight from the planes", "[kernel
     }
   }
   for (PoolKind kind : {PoolKind::kAvg, PoolKind::kMax}) {
-    Config c;
-    c.kind = kind;
-    c.dims = 1;
-    c.layout = Layout::kChannelsFirst;
-    c.seed = ++seed;
-    c.specials = true;
-    c.special_spread = 997;
-    c.input_shape = {3, 4002};
-    c.output_size = {2001};
-    configs.push_back(c);
+    configs.push_back(config_first(kind, {3, 4002}, {2001}, ++seed, 997));
   }
   check_all(configs);
 }
