@@ -14,12 +14,11 @@
 //   3000 -> 100: k = 30 = 7 x 4 + 2). Two windows then span whole vectors from where the row
 //   starts: n each, and for n L + L / 2 the middle one split in halves, so every load is aligned
 //   when the row is (in the groups every other window's are not) and no lane is loaded only to be
-//   masked off. Against
-//   the groups, best of 11-15 alternating runs: audio-1d 0.27 against 0.32 ms, 80 x 2800 -> 200
-//   (k = 14) 0.25 against 0.39, 80 x 4096 -> 128 (k = 32) 0.41 against 0.51. For tiled windows in
-//   general (any k, four windows sharing up to three split vectors) nothing measured faster than
-//   the groups: 0.32-0.47 against 0.31-0.36 ms on audio-1d, with the masks loaded or kept in
-//   registers.
+//   masked off. Against the groups, best of 11-15 alternating runs: audio-1d 0.27 against 0.32 ms,
+//   80 x 2800 -> 200 (k = 14) 0.25 against 0.39, 80 x 4096 -> 128 (k = 32) 0.41 against 0.51. For
+//   tiled windows in general (any k, four windows sharing up to three split vectors) nothing
+//   measured faster than the groups: 0.32-0.47 against 0.31-0.36 ms on audio-1d, with the masks
+//   loaded or kept in registers.
 #pragma once
 
 #include <algorithm>

@@ -65,11 +65,10 @@ bool use_groups(const PoolGeometry& g, const Shape& s) {
 // straight from the planes (avgpool_fwd_nchw_uniform.cc, maxpool_fwd_nchw_uniform.cc): small planes
 // for any W window up to 8, cheaper than interleaving them into groups; larger planes when the W
 // window is 1, 2 or 4 (reduced by shuffles) and the H window at most 4 rows. Against the row
-// kernels on 1080p planes (wasm, this machine, best of 3-5 alternating runs): average to 540p 4.12
-// -> 1.67 ms, max 7.33 -> 2.17; max with H not pooled and W by 4, 24.7 -> 1.8 (the row kernel scans
-// windows of one row one element at a time); 128 x 128 -> 64 x 64 average 0.57 -> 0.08 ms. W
-// windows of 3, 5 or 8 reduce through memory, and H windows of 8 rows (max) or 108 walk too many
-// rows at once: 1.6 to 2.6x slower there.
+// kernels on 1080p planes (wasm, this machine, best of 3 alternating runs): average to 540p 2.90
+// -> 1.62 ms, max 6.37 -> 2.18; max with H not pooled and W by 4, 6.66 -> 1.67; and 128 x 128 ->
+// 64 x 64 average 0.36 -> 0.09, max 0.95 -> 0.16. W windows of 3, 5 or 8 reduce through memory,
+// and H windows of 8 rows (max) or 108 walk too many rows at once: 1.6 to 2.6x slower there.
 bool use_uniform(const PoolGeometry& g, const Shape& s) {
   const int64_t kh = uniform_window_len(s.windows->h), kw = uniform_window_len(s.windows->w);
   if (g.layout != Layout::kChannelsFirst || uniform_window_len(s.windows->d) != 1 || kh == 0 ||
