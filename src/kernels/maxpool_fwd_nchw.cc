@@ -281,6 +281,30 @@ inline v128_t splat_max(v128_t a) {
   return wasm_f32x4_pmax(a, wasm_i32x4_shuffle(a, a, 1, 0, 3, 2));
 }
 
+// The columns of the window pv[0..len), len <= 12, holding its largest value (no NaN), as bits:
+// below 4 columns one vector with the lanes past the window (the next window, or padding) at
+// -inf, else blocks at 0, min(4, len - 4) and len - 4, so no lane needs a mask.
+inline uint32_t narrow_max_columns(const float* pv, ptrdiff_t len) {
+  if (len < 4) {
+    const v128_t v = wasm_v128_bitselect(wasm_v128_load(pv), wasm_f32x4_splat(-INFINITY),
+                                         wasm_v128_load(kLaneMask32 + 4 - len));
+    return wasm_i32x4_bitmask(wasm_f32x4_eq(v, splat_max(v))) & ((1u << len) - 1);
+  }
+  const ptrdiff_t o1 = std::min<ptrdiff_t>(4, len - 4), o2 = len - 4;
+  const v128_t v0 = wasm_v128_load(pv), v1 = wasm_v128_load(pv + o1);
+  const v128_t v2 = wasm_v128_load(pv + o2);
+  const v128_t m = splat_max(wasm_f32x4_pmax(wasm_f32x4_pmax(v0, v1), v2));
+  return wasm_i32x4_bitmask(wasm_f32x4_eq(v0, m)) | wasm_i32x4_bitmask(wasm_f32x4_eq(v1, m)) << o1 |
+         wasm_i32x4_bitmask(wasm_f32x4_eq(v2, m)) << o2;
+}
+
+// The smallest flat(c0 + j) over the set bits j of bits, or i if smaller.
+template <class Flat>
+int32_t first_flat(uint32_t bits, ptrdiff_t c0, const Flat& flat, int32_t i) {
+  for (; bits != 0; bits &= bits - 1) i = std::min(i, flat(c0 + __builtin_ctz(bits)));
+  return i;
+}
+
 // merge_without_nan when every window spans at most 12 columns, in two loops over the output row:
 // the first takes each window's largest value and the mask of its columns holding it into
 // cols[ow], the second turns the first of those columns into a flat index (the others only on
@@ -295,31 +319,13 @@ void merge_narrow_windows(const AxisWindows& ww, ptrdiff_t OW, const float* col_
   const int64_t* ends = ww.end.data();
   for (ptrdiff_t ow = 0; ow < OW; ++ow) {
     const ptrdiff_t st = static_cast<ptrdiff_t>(starts[ow]);
-    const ptrdiff_t len = static_cast<ptrdiff_t>(ends[ow]) - st;
-    const float* pv = col_val + st;
-    if (len < 4) {  // one vector, the lanes past the window (the next one, or padding) at -inf
-      const v128_t v = wasm_v128_bitselect(wasm_v128_load(pv), wasm_f32x4_splat(-INFINITY),
-                                           wasm_v128_load(kLaneMask32 + 4 - len));
-      cols[ow] = static_cast<uint16_t>(wasm_i32x4_bitmask(wasm_f32x4_eq(v, splat_max(v))) &
-                                       ((1u << len) - 1));
-      continue;
-    }
-    // Blocks at 0, min(4, len - 4) and len - 4.
-    const ptrdiff_t o1 = std::min<ptrdiff_t>(4, len - 4), o2 = len - 4;
-    const v128_t v0 = wasm_v128_load(pv), v1 = wasm_v128_load(pv + o1);
-    const v128_t v2 = wasm_v128_load(pv + o2);
-    const v128_t m = splat_max(wasm_f32x4_pmax(wasm_f32x4_pmax(v0, v1), v2));
-    cols[ow] = static_cast<uint16_t>(wasm_i32x4_bitmask(wasm_f32x4_eq(v0, m)) |
-                                     wasm_i32x4_bitmask(wasm_f32x4_eq(v1, m)) << o1 |
-                                     wasm_i32x4_bitmask(wasm_f32x4_eq(v2, m)) << o2);
+    cols[ow] = static_cast<uint16_t>(
+        narrow_max_columns(col_val + st, static_cast<ptrdiff_t>(ends[ow]) - st));
   }
-  for (ptrdiff_t ow = 0; ow < OW; ++ow) {
+  for (ptrdiff_t ow = 0; ow < OW; ++ow) {  // the first column, then any others (ties)
     const ptrdiff_t st = static_cast<ptrdiff_t>(starts[ow]);
-    uint32_t bits = cols[ow];
-    int32_t i = flat(st + __builtin_ctz(bits));
-    for (bits &= bits - 1; bits != 0; bits &= bits - 1) {
-      i = std::min(i, flat(st + __builtin_ctz(bits)));
-    }
+    const uint32_t bits = cols[ow];
+    const int32_t i = first_flat(bits & (bits - 1), st, flat, flat(st + __builtin_ctz(bits)));
     out_idx[ow] = i;
     out[ow] = plane[i];
   }
@@ -329,10 +335,10 @@ void merge_narrow_windows(const AxisWindows& ww, ptrdiff_t OW, const float* col_
 // NaN), then, of its columns holding that value, the smallest flat index (flat(c): the flat index
 // of column c's maximum). Each column holds the first row of its maximum, so that is the element
 // the row-major scan picks; == is true for -0 against +0, which tie in the scan too, and the value
-// is read back from the plane for its sign. Windows of four columns or more are read in blocks
-// starting at min(4j, len - 4), so no lane needs a mask; up to 12 columns the blocks are three,
-// without loops, and the columns holding the maximum are the bits of one mask, so the common case
-// (one such column) costs a ctz and no branch miss. Against merging 64-bit (value, index) keys,
+// is read back from the plane for its sign. Up to 12 columns, narrow_max_columns gives the
+// columns holding the maximum as one mask without loops, so the common case (one such column) costs
+// a ctz and no branch miss; longer windows are read in blocks starting at min(4j, len - 4), so no
+// lane needs a mask. Against merging 64-bit (value, index) keys,
 // which had to be written for every column first, this took max-image-1080p from 2.37 to 2.31 ms,
 // then to 1.99 from 2.36 once windows of up to 12 columns ran without loops (best of seven runs).
 // cols: OW entries of scratch when every window spans at most 12 columns (merge_narrow_windows),
@@ -348,26 +354,9 @@ void merge_without_nan(const AxisWindows& ww, ptrdiff_t OW, const float* col_val
     const ptrdiff_t st = static_cast<ptrdiff_t>(win_start(ww, ow));
     const ptrdiff_t len = static_cast<ptrdiff_t>(win_len(ww, ow));
     const float* pv = col_val + st;
-    // The smallest flat index of the columns st + o + (set bits of bits), or i if smaller.
-    auto first = [&](uint32_t bits, ptrdiff_t o, int32_t i) {
-      for (; bits != 0; bits &= bits - 1) i = std::min(i, flat(st + o + __builtin_ctz(bits)));
-      return i;
-    };
     int32_t i = std::numeric_limits<int32_t>::max();
-    if (len < 4) {  // lanes past the window (the next window, or padding) must not win
-      const v128_t v = wasm_v128_bitselect(wasm_v128_load(pv), wasm_f32x4_splat(-INFINITY),
-                                           wasm_v128_load(kLaneMask32 + 4 - len));
-      const v128_t m = splat_max(v);
-      i = first(wasm_i32x4_bitmask(wasm_f32x4_eq(v, m)) & ((1u << len) - 1), 0, i);
-    } else if (len <= 12) {  // blocks at 0, min(4, len - 4) and len - 4
-      const ptrdiff_t o1 = std::min<ptrdiff_t>(4, len - 4), o2 = len - 4;
-      const v128_t v0 = wasm_v128_load(pv), v1 = wasm_v128_load(pv + o1);
-      const v128_t v2 = wasm_v128_load(pv + o2);
-      const v128_t m = splat_max(wasm_f32x4_pmax(wasm_f32x4_pmax(v0, v1), v2));
-      i = first(wasm_i32x4_bitmask(wasm_f32x4_eq(v0, m)) |
-                    wasm_i32x4_bitmask(wasm_f32x4_eq(v1, m)) << o1 |
-                    wasm_i32x4_bitmask(wasm_f32x4_eq(v2, m)) << o2,
-                0, i);
+    if (len <= 12) {
+      i = first_flat(narrow_max_columns(pv, len), st, flat, i);
     } else {
       v128_t m = wasm_v128_load(pv);
       for (ptrdiff_t j = 4; j < len; j += 4) {
@@ -376,7 +365,8 @@ void merge_without_nan(const AxisWindows& ww, ptrdiff_t OW, const float* col_val
       m = splat_max(m);
       for (ptrdiff_t j = 0; j < len; j += 4) {
         const ptrdiff_t o = std::min(j, len - 4);
-        i = first(wasm_i32x4_bitmask(wasm_f32x4_eq(wasm_v128_load(pv + o), m)), o, i);
+        i = first_flat(wasm_i32x4_bitmask(wasm_f32x4_eq(wasm_v128_load(pv + o), m)), st + o, flat,
+                       i);
       }
     }
     out_idx[ow] = i;
