@@ -175,8 +175,8 @@ void sum_rows_across(const typename V::Elem* const* rows, int64_t nrows, int64_t
 // (1.66 -> 1.23 ms, image-1080p-nhwc 1.47 -> 1.03), though it keeps the sums in registers.
 // Short rows (video: 14 vectors) go in as few blocks of at most eight vectors as hold them, of
 // equal size (14 = 7 + 7 rather than 8 + 4 + 2): each block is one pass over the rows, whose loop
-// costs the same at any width (video-3d 0.77 -> 0.75 and 0.78 -> 0.71 ms, best of 15 alternating
-// runs), and even a row narrower than eight vectors runs several add chains side by side.
+// costs the same at any width (video-3d 0.81 -> 0.77 ms, best of 9 alternating wasm runs), and
+// even a row narrower than eight vectors runs several add chains side by side.
 template <class V>
 void sum_rows(const typename V::Elem* const* rows, int64_t nrows, int64_t n, bool add,
               typename V::Elem* dst) {
