@@ -2,6 +2,13 @@
 // from bench/run.mjs in wasm). Build and run:
 //   g++ -O3 -std=c++17 -Isrc bench/native_bench.cc src/*.cc src/kernels/*.cc src/reference/*.cc \
 //       -lpthread -o native_bench && ./native_bench [threads] [filter]
+// In wasm with the package's flags (how the kernel comments' A/B numbers are taken, two builds run
+// in alternation):
+//   em++ -O3 -DNDEBUG -msimd128 -mbulk-memory -std=c++17 -Isrc bench/native_bench.cc src/*.cc \
+//       src/kernels/*.cc src/reference/*.cc -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=256MB \
+//       -sENVIRONMENT=node -o nb.js && node --no-experimental-fetch --no-liftoff nb.js 1
+// --no-liftoff: otherwise V8 may still run a kernel's baseline code when timing starts, and short
+// cases come out bimodal (vgg-divisible 0.08 or 0.18 ms from run to run of the same build).
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -50,7 +57,11 @@ double median_ms(F f) {
 int main(int argc, char** argv) {
   const int threads = argc > 1 ? std::atoi(argv[1]) : 1;
   const std::string filter = argc > 2 ? argv[2] : "";
+#ifdef __EMSCRIPTEN__
+  g_cpu_time = false;  // no per-thread CPU clock in wasm
+#else
   g_cpu_time = threads == 1 && std::getenv("AP_WALL") == nullptr;
+#endif
   const Layout F = Layout::kChannelsFirst, L = Layout::kChannelsLast;
   const std::vector<Case> cases = {
       {"resnet18-head", "avg", F, {32, 512, 7, 7}, {1, 1}},
