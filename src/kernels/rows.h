@@ -143,27 +143,37 @@ void sum_rows_across(const typename V::Elem* const* rows, int64_t n, typename V:
   }
 }
 
+// f(std::integral_constant<int, count>) for count 1..7, and for 8 and over as 8: the row loops
+// below take their row or vector count as a template argument, so that it unrolls. Always
+// inlined: as a call of its own (eight loop bodies are past LLVM's inlining budget), video-3d's
+// pass 1 ran 10% slower (0.81 against 0.74 ms, wasm).
+template <class F>
+__attribute__((always_inline)) inline void with_count_to_8(int64_t count, F&& f) {
+  switch (count) {
+    case 1:
+      return f(std::integral_constant<int, 1>{});
+    case 2:
+      return f(std::integral_constant<int, 2>{});
+    case 3:
+      return f(std::integral_constant<int, 3>{});
+    case 4:
+      return f(std::integral_constant<int, 4>{});
+    case 5:
+      return f(std::integral_constant<int, 5>{});
+    case 6:
+      return f(std::integral_constant<int, 6>{});
+    case 7:
+      return f(std::integral_constant<int, 7>{});
+    default:
+      return f(std::integral_constant<int, 8>{});
+  }
+}
+
 template <class V, bool kAdd>
 void sum_rows_across(const typename V::Elem* const* rows, int64_t nrows, int64_t n,
                      typename V::Elem* dst) {
-  switch (nrows) {
-    case 1:
-      return sum_rows_across<V, 1, kAdd>(rows, n, dst);
-    case 2:
-      return sum_rows_across<V, 2, kAdd>(rows, n, dst);
-    case 3:
-      return sum_rows_across<V, 3, kAdd>(rows, n, dst);
-    case 4:
-      return sum_rows_across<V, 4, kAdd>(rows, n, dst);
-    case 5:
-      return sum_rows_across<V, 5, kAdd>(rows, n, dst);
-    case 6:
-      return sum_rows_across<V, 6, kAdd>(rows, n, dst);
-    case 7:
-      return sum_rows_across<V, 7, kAdd>(rows, n, dst);
-    default:
-      return sum_rows_across<V, 8, kAdd>(rows, n, dst);
-  }
+  with_count_to_8(nrows,
+                  [&](auto R) { sum_rows_across<V, decltype(R)::value, kAdd>(rows, n, dst); });
 }
 
 // dst[j] = rows[0][j] + rows[1][j] + ... for j < n, rows added in the given (row-major) order;
@@ -196,31 +206,8 @@ void sum_rows(const typename V::Elem* const* rows, int64_t nrows, int64_t n, boo
   int64_t j = 0;
   for (int64_t b = 0; b < blocks; ++b) {
     const int64_t width = (vectors - j / L) / (blocks - b);  // the rest split evenly
-    switch (width) {
-      case 1:
-        sum_rows_block<V, 1>(rows, nrows, j, add, dst);
-        break;
-      case 2:
-        sum_rows_block<V, 2>(rows, nrows, j, add, dst);
-        break;
-      case 3:
-        sum_rows_block<V, 3>(rows, nrows, j, add, dst);
-        break;
-      case 4:
-        sum_rows_block<V, 4>(rows, nrows, j, add, dst);
-        break;
-      case 5:
-        sum_rows_block<V, 5>(rows, nrows, j, add, dst);
-        break;
-      case 6:
-        sum_rows_block<V, 6>(rows, nrows, j, add, dst);
-        break;
-      case 7:
-        sum_rows_block<V, 7>(rows, nrows, j, add, dst);
-        break;
-      default:
-        sum_rows_block<V, 8>(rows, nrows, j, add, dst);
-    }
+    with_count_to_8(
+        width, [&](auto K) { sum_rows_block<V, decltype(K)::value>(rows, nrows, j, add, dst); });
     j += width * L;
   }
   for (; j < n; ++j) {
