@@ -139,7 +139,7 @@ template <class V>
 void maxpool_fwd_nchw_uniform(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
   const ptrdiff_t kh = static_cast<ptrdiff_t>(uniform_window_len(a.s.windows->h));
   const ptrdiff_t kw = static_cast<ptrdiff_t>(uniform_window_len(a.s.windows->w));
-  // run.cc sends only the widths maxpool_uniform_width takes, all unrolled.
+  // run.cc sends only the widths unrolled_uniform_width takes, all unrolled.
   with_uniform_sizes(kh, kw, [&](auto KH, auto KW) {
     uniform_rows<V, decltype(KH)::value, decltype(KW)::value>(a, kh, kw, begin, end);
   });

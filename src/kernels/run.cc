@@ -76,7 +76,7 @@ bool use_uniform(const PoolGeometry& g, const Shape& s) {
     return false;
   }
   if (g.in_plane() + g.out_plane() <= kSmallPlane) return kw <= kMaxUniformWindow;
-  return (kw == 1 || kw == 2 || kw == 4) && kh <= 4;
+  return unrolled_uniform_width(kw) && kh <= 4;
 }
 
 int64_t groups(int64_t images, int64_t lanes) { return (images + lanes - 1) / lanes; }
@@ -146,7 +146,7 @@ void run_max_forward(const PoolGeometry& g, const WindowTables& w, const T* inpu
   const bool last = g.layout == Layout::kChannelsLast;
   with_isa<T>(o.isa, [&](auto v) {
     using V = decltype(v);
-    if (use_uniform(g, a.s) && maxpool_uniform_width(uniform_window_len(w.w))) {
+    if (use_uniform(g, a.s) && unrolled_uniform_width(uniform_window_len(w.w))) {
       run_items(pool, o, a.s.images * a.s.out_rows(), elements, kMaxForwardCost,
                 [&](int64_t b, int64_t e) { maxpool_fwd_nchw_uniform<V>(a, b, e); });
       return;

@@ -63,9 +63,10 @@ void for_output_vectors(ptrdiff_t OW, VectorFn vector, ScalarFn scalar) {
 // Widest W window the uniform kernels take (their column sums live in registers).
 constexpr int64_t kMaxUniformWindow = 8;
 
-// W windows the max kernel unrolls (1, 2, 4): other widths gather columns through memory and lose
-// to the plane groups (measured on 12 -> 4 and 24 -> 8).
-inline bool maxpool_uniform_width(int64_t kw) { return kw == 1 || kw == 2 || kw == 4; }
+// W windows the uniform kernels unroll (1, 2, 4: with_uniform_sizes), their lanes' windows
+// reduced by shuffles. The max kernel takes only these: other widths gather columns through memory
+// and lose to the plane groups (measured on 12 -> 4 and 24 -> 8); so do large planes (run.cc).
+inline bool unrolled_uniform_width(int64_t kw) { return kw == 1 || kw == 2 || kw == 4; }
 
 // Lane l = sum of elements [l*k, (l+1)*k) of a[0..k) read as one array of L*k values: windows of k
 // side by side, summed with shuffles (pair_sums: (a0+a1, a2+a3, b0+b1, b2+b3) for 4 lanes). Powers
