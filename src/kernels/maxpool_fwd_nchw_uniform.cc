@@ -101,25 +101,29 @@ void uniform_max(const typename V::Elem* rows, ptrdiff_t kh, ptrdiff_t kw, ptrdi
 }
 
 // Output rows [begin, end) of the flat row sequence.
-template <class V, int KH, int KW>
-void uniform_rows(const ForwardArgs<typename V::Elem>& a, ptrdiff_t kh, ptrdiff_t kw, int64_t begin,
-                  int64_t end) {
+template <class V, int KH, int KW, int NV>
+void uniform_rows(const ForwardArgs<typename V::Elem>& a, ptrdiff_t kh_, ptrdiff_t kw_,
+                  int64_t begin, int64_t end) {
   using T = typename V::Elem;
   using S = Scalar<T>;
   constexpr ptrdiff_t L = V::kLanes;
+  const ptrdiff_t kh = KH > 0 ? KH : kh_, kw = KW > 0 ? KW : kw_;  // known sizes as constants
   const ptrdiff_t W = static_cast<ptrdiff_t>(a.s.in[2]), OW = static_cast<ptrdiff_t>(a.s.out[2]);
   const ptrdiff_t plane_rows = static_cast<ptrdiff_t>(a.s.in_rows());
   // Lane l's window starts l * kw columns after lane 0's.
   typename V::Index step[L];
   for (ptrdiff_t l = 0; l < L; ++l) step[l] = static_cast<typename V::Index>(l * kw);
   const typename V::Idx lanes = V::idx_load(step);
-  for (int64_t b = begin; b < end; ++b) {
-    const ptrdiff_t first_row = static_cast<ptrdiff_t>(b) * kh;  // in the flat row sequence
-    const T* rows = a.input + first_row * W;
-    const ptrdiff_t base = (first_row % plane_rows) * W;  // its index within the plane
-    T* out = a.output + static_cast<ptrdiff_t>(b) * OW;
-    int32_t* out_idx = a.indices + static_cast<ptrdiff_t>(b) * OW;
-    for_output_vectors<L>(
+  // Pointers and the plane index stepped row to row rather than recomputed from b (as in
+  // avgpool_fwd_nchw_uniform.cc).
+  const ptrdiff_t first_row = static_cast<ptrdiff_t>(begin) * kh;  // in the flat row sequence
+  const T* rows = a.input + first_row * W;
+  ptrdiff_t base = (first_row % plane_rows) * W;  // the index of rows[0] within its plane
+  T* out = a.output + static_cast<ptrdiff_t>(begin) * OW;
+  int32_t* out_idx = a.indices + static_cast<ptrdiff_t>(begin) * OW;
+  for (int64_t b = begin; b < end; ++b, rows += kh * W, out += OW, out_idx += OW) {
+    if (base == plane_rows * W) base = 0;
+    for_output_vectors<L, NV>(
         OW,
         [&](ptrdiff_t ow) {
           uniform_max<V, KH, KW>(rows + ow * kw, kh, kw, W,
@@ -130,6 +134,7 @@ void uniform_rows(const ForwardArgs<typename V::Elem>& a, ptrdiff_t kh, ptrdiff_
           uniform_max<S, KH, KW>(rows + ow * kw, kh, kw, W, S::idx_splat(base + ow * kw), out + ow,
                                  out_idx + ow);
         });
+    base += kh * W;
   }
 }
 
@@ -141,7 +146,10 @@ void maxpool_fwd_nchw_uniform(const ForwardArgs<typename V::Elem>& a, int64_t be
   const ptrdiff_t kw = static_cast<ptrdiff_t>(uniform_window_len(a.s.windows->w));
   // run.cc sends only the widths unrolled_uniform_width takes, all unrolled.
   with_uniform_sizes(kh, kw, [&](auto KH, auto KW) {
-    uniform_rows<V, decltype(KH)::value, decltype(KW)::value>(a, kh, kw, begin, end);
+    with_row_vectors<V::kLanes>(a.s.out[2], [&](auto NV) {
+      call_apart(&uniform_rows<V, decltype(KH)::value, decltype(KW)::value, decltype(NV)::value>, a,
+                 kh, kw, begin, end);
+    });
   });
 }
 
