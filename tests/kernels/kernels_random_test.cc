@@ -403,6 +403,34 @@ TEST_CASE("windows that tile large planes go straight from the planes", "[kernel
   check_all(configs);
 }
 
+TEST_CASE("windows that tile small planes: output rows of one or two vectors unrolled",
+          "[kernels]") {
+  // Small planes whose windows tile H and W take the uniform kernels, one function per window size
+  // and, for output rows of one or two vectors, per vector count: rows of exactly one vector (8 ->
+  // 4 in float32), of two with the second overlapping the first (14 -> 7: outputs 3..6 written
+  // twice), of two whole ones (16 -> 8), narrower than a vector (6 -> 3 in float32) and wider than
+  // two (28 -> 14); float64's two lanes move each shape to another of these classes. W windows of
+  // 1, 2, 4 and 3 (through memory), H windows of 1 to 3 rows.
+  const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes2d = {
+      {{8, 8}, {4, 4}},     {{14, 14}, {7, 7}}, {{16, 16}, {8, 8}}, {{6, 6}, {3, 3}},
+      {{28, 28}, {14, 14}}, {{9, 7}, {3, 7}},   {{4, 16}, {4, 4}},  {{6, 12}, {2, 4}},
+      {{10, 24}, {5, 6}},   {{12, 10}, {6, 5}},
+  };
+  std::vector<Config> configs;
+  uint32_t seed = 5500;
+  for (const auto& s : shapes2d) {
+    for (int64_t channels : {1, 5, 9}) {
+      for (PoolKind kind : {PoolKind::kAvg, PoolKind::kMax}) {
+        Config c = config_2d(kind, Layout::kChannelsFirst, channels, s, ++seed);
+        c.specials = seed % 2 == 0;
+        c.inexact = seed % 3 == 0;
+        configs.push_back(c);
+      }
+    }
+  }
+  check_all(configs);
+}
+
 TEST_CASE("max keeps PyTorch's NaN and tie rules across merged columns", "[kernels]") {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const float inf = std::numeric_limits<float>::infinity();
