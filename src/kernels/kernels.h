@@ -12,7 +12,8 @@
 // In wasm, the template instances a kernel picks from at run time, each called from one place, are
 // inlined into one large function unless called through call_apart (rows.h). When a hot loop in
 // V8's code (node --print-wasm-code) reloads its pointers from the stack, that is the first thing
-// to try; it paid off in the uniform kernels, not in the plane groups (odd-13x17).
+// to try for an instance that runs a whole range (the uniform kernels); not for a helper called per
+// row: around the plane groups' row helpers it did nothing (odd-13x17) or cost 30% (avg-bwd-odd).
 #pragma once
 
 #include <cstdint>
