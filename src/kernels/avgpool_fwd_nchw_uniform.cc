@@ -48,7 +48,7 @@ void uniform_rows(const ForwardArgs<typename V::Elem>& a, ptrdiff_t kh_, ptrdiff
   const T scale = window_scale<T>(1, kh, kw);
   const V vscale = V::splat(scale);
   // Pointers stepped row to row rather than recomputed from b: on short rows (vgg) the two
-  // multiplies and the reload of a.input and a.output were a fifth of the row's instructions.
+  // multiplies and the reloads of a.input and a.output were a sixth of the row's instructions.
   const T* rows = a.input + static_cast<ptrdiff_t>(begin) * kh * W;
   T* out = a.output + static_cast<ptrdiff_t>(begin) * OW;
   for (int64_t b = begin; b < end; ++b, rows += kh * W, out += OW) {

@@ -174,7 +174,7 @@ __attribute__((always_inline)) inline void with_count_to_8(int64_t count, F&& f)
 // template instances a kernel picks from at run time, each called once, end up in one large
 // function, and V8's register allocator there keeps the hot loop's pointers, and even the memory
 // base, on the stack. A call through a pointer the optimizers cannot see through keeps the
-// instance apart (vgg-divisible's uniform kernel alone: 0.072 -> 0.060 ms, wasm, best of 9).
+// instance apart (vgg-divisible's uniform kernel alone: 0.072 -> 0.060 ms, wasm, best of 7).
 template <class... P, class... A>
 void call_apart(void (*fn)(P...), A&&... args) {
   void (*volatile apart)(P...) = fn;

@@ -46,10 +46,11 @@ void with_uniform_sizes(int64_t kh, int64_t kw, F&& f) {
 }
 
 // How many vectors of L outputs the SIMD uniform kernels write per output row, when they unroll
-// that count: ceil(OW / L) for rows of one or two vectors, else 0 (a loop). Short rows (vgg's 7
-// outputs, two vectors) then run as straight-line code per row. With call_apart (rows.h) and the
-// row pointers stepped, vgg-divisible went 0.074 -> 0.048 ms, 12x12 -> 6x6 planes 0.123 -> 0.075,
-// max pooling of 8x8 -> 4x4 planes 0.241 -> 0.147 (wasm, best of 5).
+// that count: ceil(OW / L) for rows of one or two vectors, else 0 (a loop; always for the scalar
+// twin). Short rows (vgg's 7 outputs, two vectors) then run as straight-line code per row. With
+// call_apart (rows.h) and the row pointers stepped, vgg-divisible went 0.074 -> 0.048 ms, 12x12 ->
+// 6x6 planes 0.123 -> 0.075, max pooling of 8x8 -> 4x4 planes 0.241 -> 0.147 (wasm, alternating
+// builds, best of 4 or 5).
 template <ptrdiff_t L>
 int unrolled_row_vectors(ptrdiff_t OW) {
   const ptrdiff_t nv = (OW + L - 1) / L;
