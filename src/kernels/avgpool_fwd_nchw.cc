@@ -1,10 +1,10 @@
 // Average pooling forward, channels-first (every plane is an image of one channel).
 // Pass 1 sums the input rows of an output row's (d, h) window with SIMD along W into a row buffer;
-// pass 2 sums that row's W windows (row_windows.h). Two output rows whose windows share a row run
-// pass 1 together (rows.h, sum_row_pair). Rows whose (d, h) window repeats the previous
-// row's (growing along H or D) are copies; sliding windows over few rows (near-identity) skip the
-// row buffer; 3d windows of several slices sum pass 1 slice by slice. Small planes go to
-// nchw_plane_groups.cc instead; global pooling to global_avgpool.cc.
+// pass 2 sums that row's W windows (row_windows.h). Two or three output rows whose windows each
+// share a row with the next run pass 1 together (rows.h, row_group_pass1). Rows whose (d, h) window
+// repeats the previous row's (growing along H or D) are copies; sliding windows over few rows
+// (near-identity) skip the row buffer; 3d windows of several slices sum pass 1 slice by slice.
+// Small planes go to nchw_plane_groups.cc instead; global pooling to global_avgpool.cc.
 #include <algorithm>
 
 #include "kernels.h"
@@ -135,9 +135,9 @@ void avgpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
     return;
   }
 
-  Scratch<T> acc(2 * W);  // pass 1 of one output row, or of a pair
+  Scratch<T> acc(3 * W);  // pass 1 of one output row, or of a group of up to three
   const int64_t max_rows = max_win_len(wd) * max_win_len(wh);
-  Scratch<const T*> rows(2 * max_rows);  // the window rows of one output row and of the next
+  Scratch<const T*> rows(3 * max_rows);  // the window rows of each output row of a group
   WindowScales<T> scales(ww);
   int64_t img = begin / s.out_rows(), r = begin % s.out_rows();
   for (int64_t item = begin; item < end; ++item, ++r) {
@@ -167,20 +167,21 @@ void avgpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
     // row-major order, instead of writing a summed row and reading it back.
     if (plan.sliding && fused_sliding<V>(rows.data(), nrows, plan.k, OW, scale[0], out)) continue;
 
-    // Pass 1: the (d, h) window's rows, summed in row-major order; together with the next output
-    // row's when that starts on this one's last row (sum_row_pair). Not with sliding W windows:
-    // the next row alone might take the fused sliding sums, and its bits must not depend on
-    // whether this row is in the same thread's range.
+    // Pass 1: the (d, h) window's rows, summed in row-major order; together with the next one or
+    // two output rows' while each starts on the previous one's last row (row_group_pass1). Not with
+    // sliding W windows: the next row alone might take the fused sliding sums, and its bits must
+    // not depend on whether this row is in the same thread's range.
     const T* row = rows[0];
-    if (nrows > 1 && !plan.sliding && item + 1 < end && r + 1 < s.out_rows()) {
-      const T** next = rows.data() + max_rows;
-      const NextRow nx = next_row_window(s, image, r, rows.data(), nrows, next);
-      if (nx.shares_row &&
-          sum_row_pair<V>(rows.data(), nrows, next, nx.nrows, W, acc.data(), acc.data() + W)) {
-        row_window_sums<V>(acc.data(), ww, plan, scale, out);
-        row_window_sums<V>(acc.data() + W, ww, plan,
-                           scales.at(win_len(wd, nx.od) * win_len(wh, nx.oh)), out + OW);
-        ++item, ++r;
+    if (nrows > 1 && !plan.sliding) {
+      const RowGroup<T> g = row_group_pass1<V>(
+          s, image, r, od, oh, std::min(end - item, s.out_rows() - r), rows.data(), max_rows, nrows,
+          W, acc.data(), [](int64_t) { return true; });
+      if (g.size > 1) {
+        for (int k = 0; k < g.size; ++k) {
+          row_window_sums<V>(acc.data() + k * W, ww, plan,
+                             scales.at(win_len(wd, g.od[k]) * win_len(wh, g.oh[k])), out + k * OW);
+        }
+        item += g.size - 1, r += g.size - 1;
         continue;
       }
     }

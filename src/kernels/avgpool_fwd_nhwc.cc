@@ -14,10 +14,10 @@ void avgpool_fwd_nhwc(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
   AvgRowScratch<typename V::Elem> scratch(s);
   for (int64_t item = begin; item < end;) {
     const int64_t img = item / s.out_rows(), r = item % s.out_rows();
-    // The next output row may share pass 1 when it is this call's and the same image's.
-    const bool pair = item + 1 < end && r + 1 < s.out_rows();
-    item += avg_fwd_nhwc_rows<V>(s, a.input + img * s.in_image(), r / s.out[1], r % s.out[1], pair,
-                                 a.output + item * s.out_row_len(), &scratch);
+    // The next output rows may share pass 1 when they are this call's and the same image's.
+    const int64_t group_limit = std::min(end - item, s.out_rows() - r);
+    item += avg_fwd_nhwc_rows<V>(s, a.input + img * s.in_image(), r / s.out[1], r % s.out[1],
+                                 group_limit, a.output + item * s.out_row_len(), &scratch);
   }
 }
 

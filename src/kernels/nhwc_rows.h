@@ -56,17 +56,17 @@ void sum_positions(const typename V::Elem* in, int64_t np, int64_t C, typename V
   }
 }
 
-// Scratch of one thread for avg_fwd_nhwc_rows: window sums of two rows and the window rows of two
-// output rows.
+// Scratch of one thread for avg_fwd_nhwc_rows: window sums of up to three rows and the window rows
+// of three output rows.
 template <typename T>
 struct AvgRowScratch {
-  int64_t max_rows;  // rows of one output row: the second list starts there
+  int64_t max_rows;  // rows of one output row: the next list starts there
   Scratch<T> acc;
   Scratch<const T*> rows;
   explicit AvgRowScratch(const Shape& s)
       : max_rows(max_win_len(s.windows->d) * max_win_len(s.windows->h)),
-        acc(2 * s.in_row_len()),
-        rows(2 * max_rows) {}
+        acc(3 * s.in_row_len()),
+        rows(3 * max_rows) {}
 };
 
 // out[c] = scale * sum of rows[r][w * C + c] over r < nrows, w in [w0, w1), for c < C: one window
@@ -189,14 +189,16 @@ void avg_fwd_nhwc_windows(const Shape& s, const typename V::Elem* row, int64_t k
   }
 }
 
-// Output row (od, oh) of one image, and with `pair` the next output row too when its window
-// starts on this one's last row (pass 1 of both at once: rows.h, sum_row_pair); returns how many
-// output rows it wrote. Separable when that reads less: pass 1 sums the window's input rows
-// along the contiguous W*C row, pass 2 sums each W window along C. With short windows and many
-// channels, summing each window straight from the input rows is cheaper (no row written).
+// Output row (od, oh) of one image, and the next one or two too (at most `group_limit` rows in
+// all) while each one's window starts on the previous one's last row (pass 1 of them at once:
+// rows.h, row_group_pass1); returns how many output rows it wrote. Separable when that reads less:
+// pass 1 sums the window's input rows along the contiguous W*C row, pass 2 sums each W window along
+// C. With short windows and many channels, summing each window straight from the input rows is
+// cheaper (no row written).
 template <class V>
 int avg_fwd_nhwc_rows(const Shape& s, const typename V::Elem* image, int64_t od, int64_t oh,
-                      bool pair, typename V::Elem* out, AvgRowScratch<typename V::Elem>* scratch) {
+                      int64_t group_limit, typename V::Elem* out,
+                      AvgRowScratch<typename V::Elem>* scratch) {
   using T = typename V::Elem;
   constexpr int64_t L = V::kLanes;
   const AxisWindows &wd = s.windows->d, &wh = s.windows->h, &ww = s.windows->w;
@@ -221,18 +223,17 @@ int avg_fwd_nhwc_rows(const Shape& s, const typename V::Elem* image, int64_t od,
     return 1;
   }
   T* const acc = scratch->acc.data();
-  if (pair) {
-    const T** next = rows + scratch->max_rows;
-    const NextRow nx = next_row_window(s, image, od * s.out[1] + oh, rows, nrows, next);
-    // Not when the next row alone would take the direct sums: its bits must not depend on
-    // whether this row is in the same thread's range.
-    if (nx.shares_row && !direct(nx.nrows) &&
-        sum_row_pair<V>(rows, nrows, next, nx.nrows, row_len, acc, acc + row_len)) {
-      avg_fwd_nhwc_windows<V>(s, acc, kdh, out);
-      avg_fwd_nhwc_windows<V>(s, acc + row_len, win_len(wd, nx.od) * win_len(wh, nx.oh),
-                              out + s.out_row_len());
-      return 2;
+  // Not up to a row that alone would take the direct sums: its bits must not depend on whether
+  // the rows before it are in the same thread's range.
+  const RowGroup<T> g =
+      row_group_pass1<V>(s, image, od * s.out[1] + oh, od, oh, group_limit, rows, scratch->max_rows,
+                         nrows, row_len, acc, [&](int64_t n) { return !direct(n); });
+  if (g.size > 1) {
+    for (int k = 0; k < g.size; ++k) {
+      avg_fwd_nhwc_windows<V>(s, acc + k * row_len, win_len(wd, g.od[k]) * win_len(wh, g.oh[k]),
+                              out + k * s.out_row_len());
     }
+    return g.size;
   }
   sum_rows<V>(rows, nrows, row_len, false, acc);
   avg_fwd_nhwc_windows<V>(s, acc, kdh, out);

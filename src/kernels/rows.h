@@ -58,9 +58,9 @@ int64_t window_row_ptrs(const Shape& s, const T* image, int64_t od, int64_t oh, 
   return n;
 }
 
-// Output row r + 1 of an image (r counts its (d, h) output rows), for pass 1 of two output rows at
-// once (sum_row_pair): its window's input rows are written to next, and shares_row says whether
-// they start on the last of rows[0..nrows), output row r's.
+// Output row r + 1 of an image (r counts its (d, h) output rows), for pass 1 of consecutive output
+// rows at once (sum_row_group): its window's input rows are written to next, and shares_row says
+// whether they start on the last of rows[0..nrows), output row r's.
 struct NextRow {
   int64_t od, oh, nrows;
   bool shares_row;
@@ -229,101 +229,164 @@ void sum_rows(const typename V::Elem* const* rows, int64_t nrows, int64_t n, boo
   }
 }
 
-// Two output rows' pass 1 at once: da[j] = a[0][j] + ... + a[RA-1][j] and db[j] the same over
-// b[0..RB), each in row order, so the sums are sum_rows's bits. Adaptive windows along H share a
-// row whenever H / OH is no integer (image-1080p: 5 or 6 rows a window, one shared), and one pass
-// reads the shared row twice within the same step, the second time from L1: on image-1080p's
-// rows that made pass 1 about 20% faster than two sum_rows calls (wasm, this machine). Two
-// vectors a row per step: four were slower here.
-template <class V, int RA, int RB>
-void sum_row_pair(const typename V::Elem* const* a, const typename V::Elem* const* b, int64_t n,
-                  typename V::Elem* da, typename V::Elem* db) {
+// One window's share of a step of sum_row_group: d[j..j + 2L) = the sum of r[0..R)[j..j + 2L), in
+// row order.
+template <class V, int R>
+__attribute__((always_inline)) inline void sum_window_step(const typename V::Elem* const* r,
+                                                           int64_t j, typename V::Elem* d) {
+  constexpr int64_t L = V::kLanes;
+  V s0 = V::load(r[0] + j), s1 = V::load(r[0] + j + L);
+  for (int k = 1; k < R; ++k) {
+    s0 = V::add(s0, V::load(r[k] + j));
+    s1 = V::add(s1, V::load(r[k] + j + L));
+  }
+  V::store(d + j, s0);
+  V::store(d + j + L, s1);
+}
+
+// The same for element j alone (the row's tail).
+template <int R, typename T>
+__attribute__((always_inline)) inline void sum_window_at(const T* const* r, int64_t j, T* d) {
+  T s = r[0][j];
+  for (int k = 1; k < R; ++k) s += r[k][j];
+  d[j] = s;
+}
+
+// Copies a window's R row pointers into a local array (kept in registers across the row loop).
+template <int R, typename T>
+__attribute__((always_inline)) inline void copy_row_ptrs(const T* const* from, const T** to) {
+  for (int k = 0; k < R; ++k) to[k] = from[k];
+}
+
+template <class V, int... R, size_t... G>
+void sum_row_group(std::index_sequence<G...>, const typename V::Elem* const* const* rows, int64_t n,
+                   typename V::Elem* const* dst) {
   using T = typename V::Elem;
   constexpr int64_t L = V::kLanes;
-  const T* ra[RA];
-  const T* rb[RB];
-  for (int k = 0; k < RA; ++k) ra[k] = a[k];
-  for (int k = 0; k < RB; ++k) rb[k] = b[k];
+  const T* r[sizeof...(R)][std::max({R...})];
+  T* const d[sizeof...(R)] = {dst[G]...};
+  (copy_row_ptrs<R>(rows[G], r[G]), ...);
   int64_t j = 0;
-  for (; j + 2 * L <= n; j += 2 * L) {
-    V a0 = V::load(ra[0] + j), a1 = V::load(ra[0] + j + L);
-    for (int k = 1; k < RA; ++k) {
-      a0 = V::add(a0, V::load(ra[k] + j));
-      a1 = V::add(a1, V::load(ra[k] + j + L));
-    }
-    V b0 = V::load(rb[0] + j), b1 = V::load(rb[0] + j + L);
-    for (int k = 1; k < RB; ++k) {
-      b0 = V::add(b0, V::load(rb[k] + j));
-      b1 = V::add(b1, V::load(rb[k] + j + L));
-    }
-    V::store(da + j, a0);
-    V::store(da + j + L, a1);
-    V::store(db + j, b0);
-    V::store(db + j + L, b1);
-  }
-  for (; j < n; ++j) {
-    T sa = ra[0][j], sb = rb[0][j];
-    for (int k = 1; k < RA; ++k) sa += ra[k][j];
-    for (int k = 1; k < RB; ++k) sb += rb[k][j];
-    da[j] = sa;
-    db[j] = sb;
-  }
+  for (; j + 2 * L <= n; j += 2 * L) (sum_window_step<V, R>(r[G], j, d[G]), ...);
+  for (; j < n; ++j) (sum_window_at<R>(r[G], j, d[G]), ...);
 }
 
-// Calls f(std::integral_constant<int, RA>{}, std::integral_constant<int, RB>{}) for RA = na and
-// RB = nb, when both are row counts two adaptive windows can have (2 to 8 rows, the two lengths of
-// one axis' windows one apart); returns whether it did. Pair kernels need the counts at compile
-// time (the row pointers then stay in registers: with run-time counts, image-1080p's pass 1 alone
-// took about 1.5x as long), and this keeps their instances to 19.
-template <int RA, class F>
-bool with_row_pair_b(int64_t nb, F f) {
-  constexpr int kShorter = RA > 2 ? RA - 1 : RA, kLonger = RA < 8 ? RA + 1 : RA;
-  if (nb == RA) {
-    f(std::integral_constant<int, RA>{}, std::integral_constant<int, RA>{});
-  } else if (nb == kShorter) {
-    f(std::integral_constant<int, RA>{}, std::integral_constant<int, kShorter>{});
-  } else if (nb == kLonger) {
-    f(std::integral_constant<int, RA>{}, std::integral_constant<int, kLonger>{});
-  } else {
-    return false;
-  }
-  return true;
+// Pass 1 of sizeof...(R) consecutive output rows at once: dst[g][j] = rows[g][0][j] + ... +
+// rows[g][R_g - 1][j], each window in row order, so the sums are sum_rows's bits. Adaptive
+// windows along H share a row whenever H / OH is no integer (image-1080p: 5 or 6 rows a window,
+// one shared), and a pass reads the shared row twice within the same step, the second time from
+// L1. On this machine summing rows read side by side costs less the more rows one pass reads, up
+// to about 13 (a wasm loop summing groups of R rows of the 1080p image: 1.3-1.5x its roofline at
+// R = 5, 1.1x at 13, 1.2x at 16): two output rows a pass made image-1080p's pass 1 about 20%
+// faster than one at a time, and three made the call 4-9% faster again (alternating wasm builds).
+// Two vectors a row per step: four were slower here.
+template <class V, int... R>
+void sum_row_group(const typename V::Elem* const* const* rows, int64_t n,
+                   typename V::Elem* const* dst) {
+  sum_row_group<V, R...>(std::make_index_sequence<sizeof...(R)>{}, rows, n, dst);
 }
 
-template <class F>
-bool with_row_pair(int64_t na, int64_t nb, F f) {
-  switch (na) {
-    case 2:
-      return with_row_pair_b<2>(nb, f);
-    case 3:
-      return with_row_pair_b<3>(nb, f);
-    case 4:
-      return with_row_pair_b<4>(nb, f);
-    case 5:
-      return with_row_pair_b<5>(nb, f);
-    case 6:
-      return with_row_pair_b<6>(nb, f);
-    case 7:
-      return with_row_pair_b<7>(nb, f);
-    case 8:
-      return with_row_pair_b<8>(nb, f);
-    default:
-      return false;
+// f(std::integral_constant<int, N>{}) when count is N, f(... N + 1 ...) when it is N + 1 (and at
+// most 8); what f returned, or false when it was not called.
+template <int N, class F>
+bool with_count_n_or_next(int64_t count, F&& f) {
+  if (count == N) return f(std::integral_constant<int, N>{});
+  if constexpr (N < 8) {
+    if (count == N + 1) return f(std::integral_constant<int, N + 1>{});
   }
+  return false;
 }
 
-// sum_row_pair for any row counts; false (nothing written) for counts with_row_pair leaves out,
-// or for the scalar twin, which has no use for the extra code.
+// f(std::integral_constant<int, N>{}) for N = n in [kLo, 8]; what f returned, or false.
+template <int kLo, class F>
+bool with_count_from(int64_t n, F&& f) {
+  if (n == kLo) return f(std::integral_constant<int, kLo>{});
+  if constexpr (kLo < 8) return with_count_from<kLo + 1>(n, f);
+  return false;
+}
+
+// sum_row_group for g = 2 or 3 windows given their row counts; false (nothing written) for counts
+// it leaves out, or for the scalar twin, which has no use for the extra code. The kernels need
+// the counts at compile time (the row pointers then stay in registers: with run-time counts,
+// image-1080p's pass 1 alone took about 1.5x as long), so only counts adaptive windows of one
+// axis can have are taken (two lengths one apart, at most 8 rows): pairs of windows of 2 to 8
+// rows (19 instances), and in float32 triples of 4 to 8 (29 instances: 39 KB of the simd build's
+// 660; image data is float32, and triples in float64 too would take another 30 KB).
 template <class V>
-bool sum_row_pair(const typename V::Elem* const* a, int64_t na, const typename V::Elem* const* b,
-                  int64_t nb, int64_t n, typename V::Elem* da, typename V::Elem* db) {
+bool sum_row_group(const typename V::Elem* const* const* rows, const int64_t* counts, int g,
+                   int64_t n, typename V::Elem* const* dst) {
   if constexpr (V::kLanes == 1) {
     return false;
   } else {
-    return with_row_pair(na, nb, [&](auto ra, auto rb) {
-      sum_row_pair<V, decltype(ra)::value, decltype(rb)::value>(a, b, n, da, db);
-    });
+    const int64_t lo = *std::min_element(counts, counts + g);
+    if (*std::max_element(counts, counts + g) - lo > 1) return false;
+    if (g == 2) {
+      return with_count_from<2>(lo, [&](auto N) {
+        constexpr int kN = decltype(N)::value;
+        return with_count_n_or_next<kN>(counts[0], [&](auto A) {
+          return with_count_n_or_next<kN>(counts[1], [&](auto B) {
+            sum_row_group<V, decltype(A)::value, decltype(B)::value>(rows, n, dst);
+            return true;
+          });
+        });
+      });
+    }
+    if constexpr (sizeof(typename V::Elem) == 4) {
+      if (g == 3) {
+        return with_count_from<4>(lo, [&](auto N) {
+          constexpr int kN = decltype(N)::value;
+          return with_count_n_or_next<kN>(counts[0], [&](auto A) {
+            return with_count_n_or_next<kN>(counts[1], [&](auto B) {
+              return with_count_n_or_next<kN>(counts[2], [&](auto C) {
+                sum_row_group<V, decltype(A)::value, decltype(B)::value, decltype(C)::value>(
+                    rows, n, dst);
+                return true;
+              });
+            });
+          });
+        });
+      }
+    }
+    return false;
   }
+}
+
+// Output rows r, r + 1, ... of an image (r counts its (d, h) output rows) whose pass 1 ran at once
+// (row_group_pass1).
+template <typename T>
+struct RowGroup {
+  int size = 1;
+  int64_t od[3], oh[3];
+};
+
+// Pass 1 of output row r, (od, oh), of an image together with the next one or two, at most
+// `limit` rows in all, for as long as each one's window starts on the previous one's last row and
+// joins(its row count) agrees: row k's sums of n elements go to acc + k * n. rows[0..nrows) are
+// row r's window rows, and rows + k * max_rows receives row k's. Returns the rows summed, in
+// `size`; a size of 1 means none were, and the caller sums row r alone.
+template <class V, class Joins>
+RowGroup<typename V::Elem> row_group_pass1(const Shape& s, const typename V::Elem* image, int64_t r,
+                                           int64_t od, int64_t oh, int64_t limit,
+                                           const typename V::Elem** rows, int64_t max_rows,
+                                           int64_t nrows, int64_t n, typename V::Elem* acc,
+                                           Joins joins) {
+  using T = typename V::Elem;
+  RowGroup<T> g;
+  const T** lists[3] = {rows, rows + max_rows, rows + 2 * max_rows};
+  int64_t counts[3] = {nrows, 0, 0};
+  g.od[0] = od, g.oh[0] = oh;
+  int size = 1;
+  for (; size < std::min<int64_t>(3, limit); ++size) {
+    const NextRow nx =
+        next_row_window(s, image, r + size - 1, lists[size - 1], counts[size - 1], lists[size]);
+    if (!nx.shares_row || !joins(nx.nrows)) break;
+    counts[size] = nx.nrows, g.od[size] = nx.od, g.oh[size] = nx.oh;
+  }
+  T* const dst[3] = {acc, acc + n, acc + 2 * n};
+  if (size == 3 && !sum_row_group<V>(lists, counts, 3, n, dst)) size = 2;
+  if (size == 2 && !sum_row_group<V>(lists, counts, 2, n, dst)) size = 1;
+  g.size = size;
+  return g;
 }
 
 // p[0..n) = 0 with vector stores. LLVM would turn this loop into a memset call (memory.fill under

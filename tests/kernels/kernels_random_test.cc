@@ -376,6 +376,32 @@ TEST_CASE("windows read in pairs keep each half of the vector they share", "[ker
   check_all(configs);
 }
 
+TEST_CASE("pass 1 of two or three output rows at once", "[kernels]") {
+  // Average windows of 4 to 9 rows along H that share a row with the next one (H / OH no integer),
+  // on planes too large for plane groups: pairs of windows of 2 to 8 rows, and in float32 triples
+  // of 4 to 8, are summed in one pass; windows of 9 rows and mismatched counts take one row at a
+  // time. Rows whose length is no multiple of two vectors end in the scalar tail; thread splits
+  // start ranges inside a group. Both layouts (channels-last rows are W * C long).
+  const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes2d = {
+      {{29, 90}, {6, 9}}, {{40, 90}, {7, 5}},   {{23, 101}, {5, 7}}, {{31, 95}, {4, 3}},
+      {{50, 90}, {7, 6}}, {{17, 130}, {4, 13}}, {{60, 88}, {11, 8}},
+  };
+  std::vector<Config> configs;
+  uint32_t seed = 5300;
+  for (const auto& s : shapes2d) {
+    for (Layout layout : {Layout::kChannelsFirst, Layout::kChannelsLast}) {
+      for (int64_t channels : {1, 3}) {
+        Config c = config_2d(PoolKind::kAvg, layout, channels, s, ++seed);
+        c.specials = seed % 2 == 0;
+        c.special_spread = 997;
+        c.inexact = seed % 3 == 0;
+        configs.push_back(c);
+      }
+    }
+  }
+  check_all(configs);
+}
+
 TEST_CASE("windows that tile large planes go straight from the planes", "[kernels]") {
   // Planes past the plane-group size whose windows tile H and W: W windows of 1, 2 or 4 with H
   // windows up to 4 rows take the uniform kernels, the others (H windows of 8, W of 3) the row
