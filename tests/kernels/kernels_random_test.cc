@@ -379,9 +379,10 @@ TEST_CASE("windows read in pairs keep each half of the vector they share", "[ker
 TEST_CASE("pass 1 of two or three output rows at once", "[kernels]") {
   // Average windows of 4 to 9 rows along H that share a row with the next one (H / OH no integer),
   // on planes too large for plane groups: pairs of windows of 2 to 8 rows, and in float32 triples
-  // of 4 to 8, are summed in one pass; windows of 9 rows and mismatched counts take one row at a
-  // time. Rows whose length is no multiple of two vectors end in the scalar tail; thread splits
-  // start ranges inside a group. Both layouts (channels-last rows are W * C long).
+  // of 4 to 8, are summed in one pass; an 8-row window next to a 9-row one takes one row at a
+  // time (31 -> 4 and 50 -> 7: a dispatch that claimed such a pair done left its rows unwritten).
+  // Rows whose length is no multiple of two vectors end in the scalar tail; thread splits start
+  // ranges inside a group. Both layouts (channels-last rows are W * C long).
   const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes2d = {
       {{29, 90}, {6, 9}}, {{40, 90}, {7, 5}},   {{23, 101}, {5, 7}}, {{31, 95}, {4, 3}},
       {{50, 90}, {7, 6}}, {{17, 130}, {4, 13}}, {{60, 88}, {11, 8}},
