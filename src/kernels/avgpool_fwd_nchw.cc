@@ -173,7 +173,7 @@ void avgpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
     // not depend on whether this row is in the same thread's range.
     const T* row = rows[0];
     if (nrows > 1 && !plan.sliding) {
-      const RowGroup<T> g = row_group_pass1<V>(
+      const RowGroup g = row_group_pass1<V>(
           s, image, r, od, oh, std::min(end - item, s.out_rows() - r), rows.data(), max_rows, nrows,
           W, acc.data(), [](int64_t) { return true; });
       if (g.size > 1) {

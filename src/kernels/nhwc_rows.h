@@ -225,7 +225,7 @@ int avg_fwd_nhwc_rows(const Shape& s, const typename V::Elem* image, int64_t od,
   T* const acc = scratch->acc.data();
   // Not up to a row that alone would take the direct sums: its bits must not depend on whether
   // the rows before it are in the same thread's range.
-  const RowGroup<T> g =
+  const RowGroup g =
       row_group_pass1<V>(s, image, od * s.out[1] + oh, od, oh, group_limit, rows, scratch->max_rows,
                          nrows, row_len, acc, [&](int64_t n) { return !direct(n); });
   if (g.size > 1) {

@@ -59,7 +59,7 @@ int64_t window_row_ptrs(const Shape& s, const T* image, int64_t od, int64_t oh, 
 }
 
 // Output row r + 1 of an image (r counts its (d, h) output rows), for pass 1 of consecutive output
-// rows at once (sum_row_group): its window's input rows are written to next, and shares_row says
+// rows at once (row_group_pass1): its window's input rows are written to next, and shares_row says
 // whether they start on the last of rows[0..nrows), output row r's.
 struct NextRow {
   int64_t od, oh, nrows;
@@ -353,7 +353,6 @@ bool sum_row_group(const typename V::Elem* const* const* rows, const int64_t* co
 
 // Output rows r, r + 1, ... of an image (r counts its (d, h) output rows) whose pass 1 ran at once
 // (row_group_pass1).
-template <typename T>
 struct RowGroup {
   int size = 1;
   int64_t od[3], oh[3];
@@ -365,13 +364,11 @@ struct RowGroup {
 // row r's window rows, and rows + k * max_rows receives row k's. Returns the rows summed, in
 // `size`; a size of 1 means none were, and the caller sums row r alone.
 template <class V, class Joins>
-RowGroup<typename V::Elem> row_group_pass1(const Shape& s, const typename V::Elem* image, int64_t r,
-                                           int64_t od, int64_t oh, int64_t limit,
-                                           const typename V::Elem** rows, int64_t max_rows,
-                                           int64_t nrows, int64_t n, typename V::Elem* acc,
-                                           Joins joins) {
+RowGroup row_group_pass1(const Shape& s, const typename V::Elem* image, int64_t r, int64_t od,
+                         int64_t oh, int64_t limit, const typename V::Elem** rows, int64_t max_rows,
+                         int64_t nrows, int64_t n, typename V::Elem* acc, Joins joins) {
   using T = typename V::Elem;
-  RowGroup<T> g;
+  RowGroup g;
   const T** lists[3] = {rows, rows + max_rows, rows + 2 * max_rows};
   int64_t counts[3] = {nrows, 0, 0};
   g.od[0] = od, g.oh[0] = oh;
