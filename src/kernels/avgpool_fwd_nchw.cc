@@ -177,10 +177,18 @@ void avgpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
           s, image, r, od, oh, std::min(end - item, s.out_rows() - r), rows.data(), max_rows, nrows,
           W, acc.data(), [](int64_t) { return true; });
       if (g.size > 1) {
+        // Pass 2 of the group's rows together. Their scale tables stay valid side by side: a
+        // group's windows are one slice deep, and H windows take at most two lengths, the two
+        // tables WindowScales keeps.
+        const T* sums[3];
+        const T* scale_k[3];
+        T* out_k[3];
         for (int k = 0; k < g.size; ++k) {
-          row_window_sums<V>(acc.data() + k * W, ww, plan,
-                             scales.at(win_len(wd, g.od[k]) * win_len(wh, g.oh[k])), out + k * OW);
+          sums[k] = acc.data() + k * W;
+          scale_k[k] = scales.at(win_len(wd, g.od[k]) * win_len(wh, g.oh[k]));
+          out_k[k] = out + k * OW;
         }
+        row_window_sums<V>(sums, g.size, ww, plan, scale_k, out_k);
         item += g.size - 1, r += g.size - 1;
         continue;
       }

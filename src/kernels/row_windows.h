@@ -1,4 +1,4 @@
-// Pass 2 of the channels-first average: the scaled sums of every W window of one summed row.
+// Pass 2 of the channels-first average: the scaled sums of every W window of a summed row.
 // The shape of the W window table picks the loop once per call (RowWindows):
 // - gather: every window has length 1 (output at least as wide as the input, e.g. 2x upsampling),
 //   so each output is one scaled element and no summing loop runs at all (row_gather.h);
@@ -9,7 +9,9 @@
 //   ones (image, video) both keep four independent add chains in flight, and a window's last,
 //   partial vector is one masked load (lane_mask.h) rather than a scalar loop. Windows of L or
 //   fewer elements are that masked vector alone: 1080p -> 720p (windows of 2) went from 5.68 to
-//   3.65 ms (wasm, best of 3 alternating runs) against summing each window element by element;
+//   3.65 ms (wasm, best of 3 alternating runs) against summing each window element by element.
+//   In float32, the leading groups masked with the same 1 to 3 whole vectors (image-1080p) run a
+//   loop of their own (masked_window_sums), for up to three rows that share the W windows;
 // - pairs: windows of one length k tiling the row, k = n L or n L + L / 2 with n >= 2 (audio's
 //   3000 -> 100: k = 30 = 7 x 4 + 2). Two windows then span whole vectors from where the row
 //   starts: n each, and for n L + L / 2 the middle one split in halves, so every load is aligned
@@ -23,6 +25,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 #include "lane_mask.h"
 #include "row_gather.h"
@@ -50,6 +53,12 @@ struct RowWindows {
   int64_t k = 0;                // the common window length when sliding or in pairs
   int64_t pair_n = 0;           // n when the windows are read in pairs, else 0
   Scratch<WindowGroup> groups;  // windows 0 .. 4 * groups.size(), unless another loop runs
+  // Float32: groups [0, masked_groups) are masked with the same masked_vectors whole vectors, 1
+  // to 3, and go through masked_window_sums, which takes each window's start and lane mask as
+  // int32. (The last group is often not masked: its masked load would leave the row.)
+  int64_t masked_vectors = 0;
+  size_t masked_groups = 0;
+  Scratch<int32_t> masked_start, masked_mask;
 };
 
 template <class V>
@@ -77,7 +86,18 @@ RowWindows plan_row_windows(const AxisWindows& ww) {
   constexpr int64_t L = V::kLanes;
   bool gather = true;
   for (int64_t o = 0; gather && o < ww.out; ++o) gather = win_len(ww, o) == 1;
-  if (gather) return RowWindows{true, plan_row_gather<V>(ww), false, 0, 0, Scratch<WindowGroup>()};
+  if (gather) {
+    return RowWindows{true,
+                      plan_row_gather<V>(ww),
+                      false,
+                      0,
+                      0,
+                      Scratch<WindowGroup>(),
+                      0,
+                      0,
+                      Scratch<int32_t>(),
+                      Scratch<int32_t>()};
+  }
   const int64_t k = win_len(ww, 0);
   bool sliding = L > 1 && ww.out >= L;
   for (int64_t o = 0; sliding && o < ww.out; ++o) {
@@ -88,12 +108,74 @@ RowWindows plan_row_windows(const AxisWindows& ww) {
                              ? k / L
                              : 0;
   const int64_t groups = sliding || pair_n > 0 ? 0 : ww.out / 4;
-  RowWindows p{false, RowGather{}, sliding, k, pair_n, Scratch<WindowGroup>(groups)};
+  const int64_t masked_slots = L == 4 ? 4 * groups : 0;
+  RowWindows p{false,
+               RowGather{},
+               sliding,
+               k,
+               pair_n,
+               Scratch<WindowGroup>(groups),
+               0,
+               0,
+               Scratch<int32_t>(masked_slots),
+               Scratch<int32_t>(4 * masked_slots)};
   for (size_t i = 0; i < p.groups.size(); ++i) {
     p.groups[i] = plan_window_group<V>(ww, 4 * static_cast<int64_t>(i));
   }
+  if (L == 4 && !p.groups.empty()) {
+    const int64_t vec = p.groups[0].vec;
+    size_t n = 0;
+    while (n < p.groups.size() && vec >= L && vec <= 3 * L && p.groups[n].masked &&
+           p.groups[n].vec == vec) {
+      for (int m = 0; m < 4; ++m) {
+        p.masked_start[4 * n + m] = static_cast<int32_t>(p.groups[n].start[m]);
+        for (int l = 0; l < 4; ++l) {
+          p.masked_mask[16 * n + 4 * m + l] = l < p.groups[n].keep[m] ? -1 : 0;
+        }
+      }
+      ++n;
+    }
+    p.masked_vectors = n > 0 ? vec / L : 0;
+    p.masked_groups = n;
+  }
   return p;
 }
+
+#if AP_HAVE_SIMD
+// The groups' loop for groups masked with NV whole vectors (image-1080p: windows of 9 and 10
+// columns, two vectors and a masked third) and R rows that share the W windows (the output rows
+// of a pass-1 group, rows.h): each group's starts and lane masks are loaded once for the R rows,
+// the vector count is known, and no branch runs per group; the adds are the groups' loop's, in its
+// order, so the sums are its bits. mask: each window's lane mask as 4 int32. On image-1080p, pass
+// 2 and the per-row setup took 0.216 ms of the 0.86 ms call; with this loop row by row 0.170, and
+// three rows at once 0.157 (wasm, best of 7 alternating runs with pass 1 left out).
+template <class V, int NV, int R>
+void masked_window_sums(const typename V::Elem* const* rows, const int32_t* start,
+                        const int32_t* mask, size_t groups, const typename V::Elem* const* scale,
+                        typename V::Elem* const* out) {
+  using T = typename V::Elem;
+  constexpr ptrdiff_t L = V::kLanes;
+  const T* row[R];
+  const T* sc[R];
+  T* o[R];
+  for (int r = 0; r < R; ++r) row[r] = rows[r], sc[r] = scale[r], o[r] = out[r];
+  for (size_t i = 0; i < groups; ++i, start += 4, mask += 16) {
+    V keep[4];
+    ptrdiff_t st[4];  // in locals: the stores below might alias start[] as far as LLVM knows
+    for (int m = 0; m < 4; ++m) keep[m] = {wasm_v128_load(mask + 4 * m)}, st[m] = start[m];
+    for (int r = 0; r < R; ++r) {
+      V acc[4];
+      for (int m = 0; m < 4; ++m) {
+        const T* p = row[r] + st[m];
+        V a = V::load(p);
+        for (int v = 1; v < NV; ++v) a = V::add(a, V::load(p + v * L));
+        acc[m] = V::add(a, V{wasm_v128_and(V::load(p + NV * L).v, keep[m].v)});
+      }
+      V::store(o[r] + 4 * i, V::mul(V::hsum4_vec(acc), V::load(sc[r] + 4 * i)));
+    }
+  }
+}
+#endif
 
 // The pairs loop over windows [0, OW rounded down to 4) of k = n L (kSplit false) or n L + L / 2
 // (kSplit); returns the first window left. n is known at compile time when N > 0, so the windows'
@@ -166,10 +248,38 @@ int64_t paired_window_sums(const typename V::Elem* row, ptrdiff_t n, int64_t OW,
   }
 }
 
-// out[o] = scale[o] * (sum of row over W window o) for o < ww.out.
+// masked_window_sums over the plan's masked groups for rows[0..n), n <= 3; returns the first
+// window left (0 when the plan has none).
+template <class V>
+int64_t masked_prefix([[maybe_unused]] const typename V::Elem* const* rows, [[maybe_unused]] int n,
+                      [[maybe_unused]] const RowWindows& p,
+                      [[maybe_unused]] const typename V::Elem* const* scale,
+                      [[maybe_unused]] typename V::Elem* const* out) {
+#if AP_HAVE_SIMD
+  if constexpr (std::is_same<V, F32x4>::value) {
+    if (p.masked_groups > 0) {
+      with_count_to_8(p.masked_vectors, [&](auto NV) {
+        constexpr int kNV = decltype(NV)::value;
+        if constexpr (kNV <= 3) {
+          const size_t g = p.masked_groups;
+          const int32_t *st = p.masked_start.data(), *mask = p.masked_mask.data();
+          if (n == 3) masked_window_sums<V, kNV, 3>(rows, st, mask, g, scale, out);
+          if (n == 2) masked_window_sums<V, kNV, 2>(rows, st, mask, g, scale, out);
+          if (n == 1) masked_window_sums<V, kNV, 1>(rows, st, mask, g, scale, out);
+        }
+      });
+      return static_cast<int64_t>(4 * p.masked_groups);
+    }
+  }
+#endif
+  return 0;
+}
+
+// out[o] = scale[o] * (sum of row over W window o) for o < ww.out; the first `done` windows are
+// left alone (masked_prefix wrote them).
 template <class V>
 void row_window_sums(const typename V::Elem* row, const AxisWindows& ww, const RowWindows& p,
-                     const typename V::Elem* scale, typename V::Elem* out) {
+                     const typename V::Elem* scale, typename V::Elem* out, int64_t done = -1) {
   using T = typename V::Elem;
   constexpr int64_t L = V::kLanes;
   const int64_t OW = ww.out;
@@ -195,7 +305,9 @@ void row_window_sums(const typename V::Elem* row, const AxisWindows& ww, const R
                         : paired_window_sums<V, false>(row, n, OW, scale, out);
     }
   }
-  for (const WindowGroup& g : p.groups) {
+  ow = std::max(ow, done >= 0 ? done : masked_prefix<V>(&row, 1, p, &scale, &out));
+  for (size_t gi = static_cast<size_t>(ow / 4); gi < p.groups.size(); ++gi) {
+    const WindowGroup& g = p.groups[gi];
     T sum[4];
     if (g.vec > 0 || g.masked) {
       V acc[4];
@@ -236,6 +348,15 @@ void row_window_sums(const typename V::Elem* row, const AxisWindows& ww, const R
   }
   for (; ow < OW; ++ow)
     out[ow] = contiguous_sum<V>(row + start[ow], end[ow] - start[ow]) * scale[ow];
+}
+
+// row_window_sums for rows[0..n), n <= 3, which share the W windows.
+template <class V>
+void row_window_sums(const typename V::Elem* const* rows, int n, const AxisWindows& ww,
+                     const RowWindows& p, const typename V::Elem* const* scale,
+                     typename V::Elem* const* out) {
+  const int64_t done = masked_prefix<V>(rows, n, p, scale, out);
+  for (int k = 0; k < n; ++k) row_window_sums<V>(rows[k], ww, p, scale[k], out[k], done);
 }
 
 }  // namespace kernels

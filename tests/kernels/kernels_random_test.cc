@@ -403,6 +403,33 @@ TEST_CASE("pass 1 of two or three output rows at once", "[kernels]") {
   check_all(configs);
 }
 
+TEST_CASE("W windows of whole vectors and a masked rest, several output rows at once",
+          "[kernels]") {
+  // Channels-first float32 windows along W of L n + 1 .. L n + L columns, n = 1, 2, 3 (61 -> 9:
+  // 7-8 columns, 86 -> 9: 10-11, 131 -> 10: 14-15) go through one loop per vector count for the
+  // rows of a pass-1 group together, each window's last vector masked: the groups up to the first
+  // one whose masked load would leave the row, the rest (and the windows past a multiple of four:
+  // 100 -> 11) the general loop. Windows of 9-10 rows (35 -> 4) and one output row per image
+  // (30 -> 1) run it for a row alone. Planes past the plane-group size.
+  // Specials next to the windows catch lanes the mask lets through.
+  const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes2d = {
+      {{40, 61}, {6, 9}},   {{40, 86}, {6, 9}}, {{40, 131}, {7, 10}},
+      {{23, 100}, {5, 11}}, {{35, 64}, {4, 7}}, {{30, 86}, {1, 9}},
+  };
+  std::vector<Config> configs;
+  uint32_t seed = 5600;
+  for (const auto& s : shapes2d) {
+    for (int64_t channels : {1, 3}) {
+      Config c = config_2d(PoolKind::kAvg, Layout::kChannelsFirst, channels, s, ++seed);
+      c.specials = seed % 2 == 0;
+      c.special_spread = 97;
+      c.inexact = seed % 3 == 0;
+      configs.push_back(c);
+    }
+  }
+  check_all(configs);
+}
+
 TEST_CASE("windows that tile large planes go straight from the planes", "[kernels]") {
   // Planes past the plane-group size whose windows tile H and W: W windows of 1, 2 or 4 with H
   // windows up to 4 rows take the uniform kernels, the others (H windows of 8, W of 3) the row
