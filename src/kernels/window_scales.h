@@ -1,5 +1,5 @@
-// The factor of each W window of the channels-first average (forward and backward) for one
-// kd * kh, kept for the last two values asked for.
+// The factor of each W window of the average (channels-first forward and backward, channels-last
+// forward) for one kd * kh, kept for the last two values asked for.
 #pragma once
 
 #include <cstdint>
