@@ -7,9 +7,11 @@
 //               (for backward: the bytes of grad_input, the tensor with the input's shape)
 //   one_thread_ms with --threads above 1 only: ms of the same build loaded again at one thread,
 //               timed in the same rounds (the speedup of threads without the drift between runs)
-// Usage: node bench/run.mjs [--json] [--threads N] [--build NAME] [--filter TEXT] [--dist DIR] [--cpu]
+// Usage: node bench/run.mjs [--json] [--threads N] [--build NAME] [--filter TEXT] [--passes N]
+//        [--dist DIR] [--cpu]
 // --cpu times with the process's CPU time instead of the wall clock: a development aid on a
 // machine shared with other jobs (wall time there mostly measures the scheduler); one thread only.
+// --passes N (default 3): visits of every case, in turn, whose run times are pooled.
 // --build defaults to 'simd' for one thread and 'simd-threads' otherwise; --dist defaults to the
 // package's npm/dist (build it with: bash npm/scripts/build-wasm.sh).
 import { readFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ function parseArgs(argv) {
     json: false,
     cpu: false,
     threads: 1,
+    passes: 3,
     build: undefined,
     filter: '',
     dist: path.join(here, '..', 'npm', 'dist'),
@@ -39,16 +42,19 @@ function parseArgs(argv) {
     if (a === '--json') o.json = true;
     else if (a === '--cpu') o.cpu = true;
     else if (a === '--threads') o.threads = Number(value());
+    else if (a === '--passes') o.passes = Number(value());
     else if (a === '--build') o.build = value();
     else if (a === '--filter') o.filter = value();
     else if (a === '--dist') o.dist = path.resolve(value());
     else
       throw new Error(
-        `unknown argument ${a} (--json, --threads N, --build NAME, --filter TEXT, --dist DIR)`,
+        `unknown argument ${a} (--json, --threads N, --build NAME, --filter TEXT, --passes N, --dist DIR)`,
       );
   }
   if (!(Number.isInteger(o.threads) && o.threads >= 1))
     throw new Error(`--threads must be an integer >= 1`);
+  if (!(Number.isInteger(o.passes) && o.passes >= 1))
+    throw new Error(`--passes must be an integer >= 1`);
   o.build ??= o.threads > 1 ? 'simd-threads' : 'simd';
   if (o.cpu && o.threads > 1) throw new Error('--cpu measures one thread only');
   return o;
@@ -62,15 +68,17 @@ const cpuClock = () => {
 
 // Warm up, then time the four quantities of a case in alternation: every round runs each of them
 // (the fast ones several times in a row, so that each takes about as long per round as the
-// slowest), and each result is the median of its own runs. A shared machine that slows down or
-// speeds up during a case (this VM's memory speed moves 2x within seconds) then moves all four
-// alike, so the ratios the targets are about stay put. Warm-up is long for wasm: V8 tiers up hot
-// functions while they run, and with threads every worker has to get there too.
-function medians(jobs, { budgetMs = 1600, minRounds = 5, maxRounds = 300, maxReps = 50 } = {}) {
+// slowest). A shared machine that slows down or speeds up during a case (this VM's memory speed
+// moves 2x within seconds) then moves all four alike, so the ratios the targets are about stay
+// put. Warm-up is long for wasm on the first visit: V8 tiers up hot functions while they run, and
+// with threads every worker has to get there too. Returns each job's run times.
+function sample(jobs, { budgetMs, firstVisit, minRounds = 3, maxRounds = 300, maxReps = 50 }) {
   const estimates = jobs.map(({ fn, warmRuns = 10, warmMs = 200 }) => {
     const t0 = performance.now();
     let warm = 0;
-    while (warm < warmRuns || (performance.now() - t0 < warmMs && warm < 300)) {
+    const runs = firstVisit ? warmRuns : 3;
+    const ms = firstVisit ? warmMs : 20;
+    while (warm < runs || (performance.now() - t0 < ms && warm < 300)) {
       fn();
       warm++;
     }
@@ -90,11 +98,13 @@ function medians(jobs, { budgetMs = 1600, minRounds = 5, maxRounds = 300, maxRep
       }
     });
   }
-  return times.map((t) => {
-    t.sort((a, b) => a - b);
-    const m = t.length >> 1;
-    return t.length % 2 ? t[m] : (t[m - 1] + t[m]) / 2;
-  });
+  return times;
+}
+
+function median(t) {
+  const s = [...t].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 // Deterministic values in [-1, 1).
@@ -142,7 +152,12 @@ function zeroCopyCall(m, c, d) {
   m[d.forwardName](x, c.output, fwdOpts); // indices for max backward
   const tensors = [x, y, idx];
   if (c.op === 'avg' || c.op === 'max') {
-    return { call: () => m[d.forwardName](x, c.output, fwdOpts), x, idx, tensors };
+    return {
+      call: () => m[d.forwardName](x, c.output, fwdOpts),
+      x,
+      idx,
+      tensors,
+    };
   }
   const gy = m.tensor(d.outShape);
   fillRandom(gy.data, 2);
@@ -156,9 +171,11 @@ function zeroCopyCall(m, c, d) {
   return { call, x, idx, gy, gx, tensors };
 }
 
-// ap1: the same build at one thread (only with --threads above 1), timed in the same rounds so
-// the speedup compares two runs under the same machine conditions.
-function runCase(ap, ap1, c) {
+// One visit of a case: its tensors made, its jobs sampled with the given budget, the tensors freed.
+// Returns the run times of [ms, api_ms, naive_ms, roofline_ms, one_thread_ms?]. ap1: the same
+// build at one thread (only with --threads above 1), timed in the same rounds so the speedup
+// compares two runs under the same machine conditions.
+function visitCase(ap, ap1, c, sampling) {
   const d = describe(c);
   const z = zeroCopyCall(ap, c, d);
   const z1 = ap1 ? zeroCopyCall(ap1, c, d) : null;
@@ -195,8 +212,14 @@ function runCase(ap, ap1, c) {
     );
   }
   if (z1) jobs.push({ fn: z1.call });
-  const [ms, apiMs, naiveMs, rooflineMs, oneThreadMs] = medians(jobs);
+  const times = sample(jobs, sampling);
   for (const t of [...z.tensors, ...(z1 ? z1.tensors : [])]) t.dispose();
+  return times;
+}
+
+// The result line of a case from the run times of all its visits.
+function result(ap, c, times) {
+  const [ms, apiMs, naiveMs, rooflineMs, oneThreadMs] = times.map(median);
   const r = {
     name: c.name,
     build: ap.build,
@@ -206,7 +229,7 @@ function runCase(ap, ap1, c) {
     naive_ms: naiveMs,
     roofline_ms: rooflineMs,
   };
-  if (z1) r.one_thread_ms = oneThreadMs;
+  if (times.length > 4) r.one_thread_ms = oneThreadMs;
   return r;
 }
 
@@ -233,8 +256,22 @@ try {
         .join(''),
     );
   }
-  for (const c of cases) {
-    const r = runCase(ap, ap1, c);
+  // Every case is visited `passes` times, in turn, each visit with its share of the case's time
+  // budget, and its medians are taken over the run times of all visits: a slow spell of the shared
+  // machine (seconds long, it slowed two neighbouring cases by half in one run and not in the next)
+  // then touches a fraction of each case's runs instead of all the runs of a few cases.
+  const times = cases.map(() => null);
+  for (let pass = 0; pass < opts.passes; pass++) {
+    cases.forEach((c, i) => {
+      const t = visitCase(ap, ap1, c, {
+        budgetMs: 1600 / opts.passes,
+        firstVisit: pass === 0,
+      });
+      times[i] = times[i] ? times[i].map((old, j) => old.concat(t[j])) : t;
+    });
+  }
+  for (const [i, c] of cases.entries()) {
+    const r = result(ap, c, times[i]);
     if (opts.json) {
       console.log(
         JSON.stringify({

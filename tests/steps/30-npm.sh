@@ -16,7 +16,8 @@ echo "--- dev tools (tests/js: npm ci)"
 
 echo "--- prettier --check (package sources and its tests)"
 tests/js/node_modules/.bin/prettier --config npm/.prettierrc.json --check \
-  'npm/src/**' 'npm/scripts/*.mjs' 'tests/npm/**/*.{mjs,cjs,ts,cts}' 'tests/pkg-browser/*.{js,mjs}'
+  'npm/src/**' 'npm/scripts/*.mjs' 'tests/npm/**/*.{mjs,cjs,ts,cts}' 'tests/pkg-browser/*.{js,mjs}' \
+  'bench/*.mjs'
 
 echo "--- wasm builds -> npm/dist"
 bash npm/scripts/build-wasm.sh
