@@ -17,7 +17,7 @@ echo "--- dev tools (tests/js: npm ci)"
 echo "--- prettier --check (package sources and its tests)"
 tests/js/node_modules/.bin/prettier --config npm/.prettierrc.json --check \
   'npm/src/**' 'npm/scripts/*.mjs' 'tests/npm/**/*.{mjs,cjs,ts,cts}' 'tests/pkg-browser/*.{js,mjs}' \
-  'bench/*.mjs'
+  'bench/*.mjs' 'tests/bench/*.mjs'
 
 echo "--- wasm builds -> npm/dist"
 bash npm/scripts/build-wasm.sh
@@ -62,3 +62,6 @@ done
 echo "--- tsc --strict on a file using every API"
 (cd "$scratch" && node "$root/tests/js/node_modules/typescript/bin/tsc" -p types/tsconfig.json)
 echo "tsc: ok"
+
+echo "--- bench/run.mjs on npm/dist (its output format and arguments; times are not asserted)"
+node --test --test-reporter=spec tests/bench/
