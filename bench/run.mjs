@@ -66,13 +66,17 @@ const cpuClock = () => {
   return (u.user + u.system) / 1000;
 };
 
+// Per case, over all its visits: about this much time in timed rounds, and at least this many.
+const kCaseBudgetMs = 1600;
+const kMinRounds = 5;
+
 // Warm up, then time the four quantities of a case in alternation: every round runs each of them
 // (the fast ones several times in a row, so that each takes about as long per round as the
 // slowest). A shared machine that slows down or speeds up during a case (this VM's memory speed
 // moves 2x within seconds) then moves all four alike, so the ratios the targets are about stay
 // put. Warm-up is long for wasm on the first visit: V8 tiers up hot functions while they run, and
 // with threads every worker has to get there too. Returns each job's run times.
-function sample(jobs, { budgetMs, firstVisit, minRounds = 3, maxRounds = 300, maxReps = 50 }) {
+function sample(jobs, { budgetMs, minRounds, firstVisit, maxRounds = 300, maxReps = 50 }) {
   const estimates = jobs.map(({ fn, warmRuns = 10, warmMs = 200 }) => {
     const t0 = performance.now();
     let warm = 0;
@@ -218,7 +222,7 @@ function visitCase(ap, ap1, c, sampling) {
 }
 
 // The result line of a case from the run times of all its visits.
-function result(ap, c, times) {
+function result(ap, ap1, c, times) {
   const [ms, apiMs, naiveMs, rooflineMs, oneThreadMs] = times.map(median);
   const r = {
     name: c.name,
@@ -229,7 +233,7 @@ function result(ap, c, times) {
     naive_ms: naiveMs,
     roofline_ms: rooflineMs,
   };
-  if (times.length > 4) r.one_thread_ms = oneThreadMs;
+  if (ap1) r.one_thread_ms = oneThreadMs;
   return r;
 }
 
@@ -264,14 +268,15 @@ try {
   for (let pass = 0; pass < opts.passes; pass++) {
     cases.forEach((c, i) => {
       const t = visitCase(ap, ap1, c, {
-        budgetMs: 1600 / opts.passes,
+        budgetMs: kCaseBudgetMs / opts.passes,
+        minRounds: Math.ceil(kMinRounds / opts.passes),
         firstVisit: pass === 0,
       });
       times[i] = times[i] ? times[i].map((old, j) => old.concat(t[j])) : t;
     });
   }
   for (const [i, c] of cases.entries()) {
-    const r = result(ap, c, times[i]);
+    const r = result(ap, ap1, c, times[i]);
     if (opts.json) {
       console.log(
         JSON.stringify({
