@@ -11,7 +11,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
-#include <new>
 #include <thread>
 #include <vector>
 
@@ -59,13 +58,7 @@ struct ThreadPool::Shared {
   std::vector<std::thread> workers;
 
   void open_arenas() {
-    for (ScratchArena& a : arenas) {
-      a = ScratchArena{};
-      if (arena_bytes > 0) {
-        a.base = static_cast<char*>(::operator new(arena_bytes, std::align_val_t(kCacheLine)));
-        a.capacity = arena_bytes;
-      }
-    }
+    for (ScratchArena& a : arenas) a = open_arena(arena_bytes);
   }
 
   // The size only grows: a smaller job between two larger ones (a model's layers alternate
@@ -73,8 +66,7 @@ struct ThreadPool::Shared {
   void close_arenas() {
     for (ScratchArena& a : arenas) {
       arena_bytes = std::max(arena_bytes, a.peak);
-      if (a.base != nullptr) ::operator delete(a.base, std::align_val_t(kCacheLine));
-      a = ScratchArena{};
+      close_arena(&a);
     }
   }
 

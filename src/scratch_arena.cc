@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <new>
 
+#include "sanitizer.h"
+
 namespace adaptive_pool {
 
 namespace {
@@ -15,6 +17,24 @@ thread_local ScratchArena* t_arena = nullptr;
 #endif
 }  // namespace
 
+ScratchArena open_arena(size_t bytes) {
+  ScratchArena a;
+  if (bytes > 0) {
+    a.base = static_cast<char*>(::operator new(bytes, std::align_val_t(kCacheLine)));
+    a.capacity = bytes;
+    poison_memory(a.base, bytes);
+  }
+  return a;
+}
+
+void close_arena(ScratchArena* a) {
+  if (a->base != nullptr) {
+    unpoison_memory(a->base, a->capacity);
+    ::operator delete(a->base, std::align_val_t(kCacheLine));
+  }
+  *a = ScratchArena{};
+}
+
 void set_thread_arena(ScratchArena* arena) { t_arena = arena; }
 
 void* scratch_allocate(size_t bytes) {
@@ -24,6 +44,7 @@ void* scratch_allocate(size_t bytes) {
   if (a->capacity - a->used >= bytes) {
     p = a->base + a->used;
     a->used += bytes;
+    unpoison_memory(p, bytes);
   } else {
     p = ::operator new(bytes, std::align_val_t(kCacheLine));
     a->overflow += bytes;
@@ -38,6 +59,7 @@ void scratch_release(void* p, size_t bytes) {
                   base = reinterpret_cast<uintptr_t>(a != nullptr ? a->base : nullptr);
   if (a != nullptr && at >= base && at < base + a->capacity) {
     if (at + bytes == base + a->used) a->used -= bytes;
+    poison_memory(p, bytes);  // taken back or not, nothing may use it now
     return;
   }
   if (a != nullptr) a->overflow -= bytes;

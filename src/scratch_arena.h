@@ -27,6 +27,11 @@ struct ScratchArena {
   size_t peak = 0;
 };
 
+// An arena of `bytes` (none for 0), and its release. Until handed out, its memory is poisoned for
+// AddressSanitizer (sanitizer.h).
+ScratchArena open_arena(size_t bytes);
+void close_arena(ScratchArena* arena);
+
 // Makes `arena` the calling thread's arena (nullptr: none, allocate from the heap).
 void set_thread_arena(ScratchArena* arena);
 

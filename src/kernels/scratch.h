@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../sanitizer.h"
 #include "../scratch_arena.h"
 
 namespace adaptive_pool {
@@ -27,11 +28,15 @@ class Scratch {
       : size_(static_cast<size_t>(n > 0 ? n : 0)),
         bytes_((size_ * sizeof(T) + kCacheLine - 1) / kCacheLine * kCacheLine),
         data_(size_ > 0 ? static_cast<T*>(scratch_allocate(bytes_)) : nullptr) {
-    if (data_ != nullptr) std::fill(data_, data_ + size_, fill);  // memset(nullptr, 0) is UB
+    if (data_ == nullptr) return;  // std::fill may become memset, and memset(nullptr, 0) is UB
+    std::fill(data_, data_ + size_, fill);
+    poison_memory(data_ + size_, bytes_ - size_ * sizeof(T));  // the padding to the line's end
   }
   Scratch() : Scratch(0) {}
   ~Scratch() {
-    if (data_ != nullptr) scratch_release(data_, bytes_);
+    if (data_ == nullptr) return;
+    unpoison_memory(data_ + size_, bytes_ - size_ * sizeof(T));
+    scratch_release(data_, bytes_);
   }
   // Movable, so a plan built once per work range can be returned by value (row_windows.h).
   Scratch(Scratch&& o) noexcept : size_(o.size_), bytes_(o.bytes_), data_(o.data_) {
