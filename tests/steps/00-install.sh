@@ -2,7 +2,7 @@
 # Debian packages every later step needs. apt-get only when something is missing, so a second run
 # on the same machine is quick.
 set -euo pipefail
-packages=(cmake g++ emscripten catch2 libsimde-dev nlohmann-json3-dev chromium)
+packages=(cmake g++ emscripten catch2 libsimde-dev nlohmann-json3-dev chromium libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
