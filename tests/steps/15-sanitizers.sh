@@ -16,7 +16,7 @@ run() {
   cmake --build "$build" -j2 --target adaptive_pool_tests
   local test=(ctest --test-dir "$build" --output-on-failure)
   # ThreadSanitizer cannot map its shadow memory under some kernels' address randomisation; a
-  # process without it always works.
+  # process started without it (setarch -R) avoids that.
   if setarch "$(uname -m)" -R true 2>/dev/null; then test=(setarch "$(uname -m)" -R "${test[@]}"); fi
   "${test[@]}" || failed+=("$build")
 }
