@@ -20,21 +20,13 @@
 
 namespace adaptive_pool {
 
-// [p, p + bytes) may not be touched until unpoisoned.
-inline void poison_memory(const void* p, size_t bytes) {
+// poison_memory: [p, p + bytes) may not be touched until unpoison_memory gives it back.
 #if defined(AP_ADDRESS_SANITIZER)
-  ASAN_POISON_MEMORY_REGION(p, bytes);
+inline void poison_memory(const void* p, size_t bytes) { ASAN_POISON_MEMORY_REGION(p, bytes); }
+inline void unpoison_memory(const void* p, size_t bytes) { ASAN_UNPOISON_MEMORY_REGION(p, bytes); }
 #else
-  (void)p, (void)bytes;
+inline void poison_memory(const void*, size_t) {}
+inline void unpoison_memory(const void*, size_t) {}
 #endif
-}
-
-inline void unpoison_memory(const void* p, size_t bytes) {
-#if defined(AP_ADDRESS_SANITIZER)
-  ASAN_UNPOISON_MEMORY_REGION(p, bytes);
-#else
-  (void)p, (void)bytes;
-#endif
-}
 
 }  // namespace adaptive_pool

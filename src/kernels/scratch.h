@@ -30,12 +30,12 @@ class Scratch {
         data_(size_ > 0 ? static_cast<T*>(scratch_allocate(bytes_)) : nullptr) {
     if (data_ == nullptr) return;  // std::fill may become memset, and memset(nullptr, 0) is UB
     std::fill(data_, data_ + size_, fill);
-    poison_memory(data_ + size_, bytes_ - size_ * sizeof(T));  // the padding to the line's end
+    poison_memory(data_ + size_, padding());
   }
   Scratch() : Scratch(0) {}
   ~Scratch() {
     if (data_ == nullptr) return;
-    unpoison_memory(data_ + size_, bytes_ - size_ * sizeof(T));
+    unpoison_memory(data_ + size_, padding());
     scratch_release(data_, bytes_);
   }
   // Movable, so a plan built once per work range can be returned by value (row_windows.h).
@@ -58,6 +58,8 @@ class Scratch {
   const T& operator[](size_t i) const { return data_[i]; }
 
  private:
+  size_t padding() const { return bytes_ - size_ * sizeof(T); }  // to the last line's end
+
   size_t size_, bytes_;
   T* data_;
 };

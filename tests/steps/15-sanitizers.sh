@@ -5,7 +5,7 @@
 #   marks the scratch memory the core hands out itself), no undefined behaviour;
 # - ThreadSanitizer: no element touched by two threads without ordering, over the thread counts
 #   1 to 4 of the randomized kernel tests (the pool's rule that no two threads write one element).
-# Both run even if the first fails, so one log shows every failure.
+# The second suite runs even if the first one's tests fail, so one log shows every failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 failed=()
