@@ -1,11 +1,10 @@
 // libFuzzer target for the kernels: the bytes choose an op, a shape, a layout, a dtype, an ISA, a
-// thread count and the values (ties, NaN and infinities where the bytes put them), and the kernel
-// must match src/reference as in tests/kernels/kernels_random_test.cc (max bit for bit, with its
-// indices; average within the tolerance) and leave the NaN guards around its outputs
-// intact. Built with ASan + UBSan (tests/steps/16-fuzz.sh), so it also stops at any access outside
-// a buffer. The seeded tests sample fixed boundary classes; coverage guidance walks on to the
-// branches they miss. Some inputs instead hand the planners raw shapes, which must come back as an
-// error or a geometry, never as overflow.
+// thread count and the values (ties, NaN and infinities where the bytes put them), and the kernels
+// must pass the random test's check (tests/support/kernel_check.h: the reference's results, the
+// NaN guards around the outputs intact). Built with ASan + UBSan (tests/steps/16-fuzz.sh), so it
+// also stops at any access outside a buffer. The seeded tests sample fixed boundary classes;
+// coverage guidance walks on to the branches they miss. Some inputs instead hand the planners raw
+// shapes, which must come back as an error or a geometry, never as overflow.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cmath>
@@ -18,10 +17,9 @@
 #include <vector>
 
 #include "geometry.h"
+#include "kernel_check.h"
 #include "kernels/run.h"
 #include "parallel.h"
-#include "reference/reference.h"
-#include "test_support.h"
 #include "window_tables.h"
 
 using namespace adaptive_pool;
@@ -71,8 +69,6 @@ double value_of(uint8_t b, bool specials) {
 template <typename T>
 void check(const PoolGeometry& g, const std::vector<uint8_t>& bytes, bool specials,
            bool scatter_anywhere, kernels::Isa isa, int threads) {
-  const bool f32 = sizeof(T) == 4;
-  const WindowTables w = make_window_tables(g);
   auto values = [&](int64_t n, size_t salt) {
     std::vector<T> v(static_cast<size_t>(n));
     for (size_t i = 0; i < v.size(); ++i) {
@@ -84,67 +80,17 @@ void check(const PoolGeometry& g, const std::vector<uint8_t>& bytes, bool specia
   const std::vector<T> input = values(g.input_numel(), 0);
   std::vector<T> grad_out = values(g.output_numel(), 7);
   for (T& x : grad_out) x = std::isfinite(x) ? x : T(1);  // gradients stay finite
-
-  std::vector<T> ref_out(static_cast<size_t>(g.output_numel()));
-  std::vector<int32_t> ref_idx(static_cast<size_t>(g.output_numel()));
-  std::vector<T> ref_grad(static_cast<size_t>(g.input_numel()));
-  std::vector<int32_t> bwd_idx;  // the max backward's indices
-  if (g.kind == PoolKind::kAvg) {
-    reference::avg_forward(g, w, input.data(), ref_out.data());
-    reference::avg_backward(g, w, grad_out.data(), ref_grad.data());
-  } else {
-    reference::max_forward(g, w, input.data(), ref_out.data(), ref_idx.data());
-    bwd_idx = ref_idx;
-    // Any index inside its plane is valid: scattered ones meet in every pattern of duplicates.
-    for (size_t i = 0; scatter_anywhere && i < bwd_idx.size(); ++i) {
-      const size_t b = bytes.empty() ? 0 : bytes[(i * 7) % bytes.size()];
-      bwd_idx[i] = static_cast<int32_t>(b * (i + 1) % static_cast<size_t>(g.in_plane()));
-    }
-    reference::max_backward(g, w, grad_out.data(), bwd_idx.data(), ref_grad.data());
+  // Any index inside its plane is valid for the max backward: scattered ones meet in every
+  // pattern of duplicates. Otherwise it scatters the reference's forward indices.
+  std::vector<int32_t> anywhere;
+  for (size_t i = 0; scatter_anywhere && i < static_cast<size_t>(g.output_numel()); ++i) {
+    const size_t b = bytes.empty() ? 0 : bytes[(i * 7) % bytes.size()];
+    anywhere.push_back(static_cast<int32_t>(b * (i + 1) % static_cast<size_t>(g.in_plane())));
   }
-
-  kernels::RunOptions opt;
-  opt.isa = isa;
-  opt.min_chunk_elements = 1;  // split even tiny shapes across the pool's threads
-  ap_test::Guarded<T> out(g.output_numel()), grad(g.input_numel());
-  ap_test::Guarded<int32_t> idx(g.output_numel());
-  ThreadPool& p = pool(threads);
-  if (g.kind == PoolKind::kAvg) {
-    kernels::run_avg_forward(g, w, input.data(), out.data(), &p, opt);
-    kernels::run_avg_backward(g, w, grad_out.data(), grad.data(), &p, opt);
-  } else {
-    kernels::run_max_forward(g, w, input.data(), out.data(), idx.data(), &p, opt);
-    kernels::run_max_backward(g, w, grad_out.data(), bwd_idx.data(), grad.data(), &p, opt);
-  }
-  if (!out.guards_intact() || !grad.guards_intact() || !idx.guards_intact()) {
-    fail("a guard region was written", g, f32, threads, isa);
-  }
-  const double fwd_tol = ap_test::avg_tolerance<T>(ap_test::max_abs(input));
-  const double bwd_tol = ap_test::avg_tolerance<T>(ap_test::max_abs(grad_out));
-  for (int64_t i = 0; i < g.output_numel(); ++i) {
-    const size_t k = static_cast<size_t>(i);
-    const bool ok = g.kind == PoolKind::kAvg
-                        ? ap_test::close_value(out[i], ref_out[k], fwd_tol)
-                        : ap_test::same_value(out[i], ref_out[k]) && idx[i] == ref_idx[k];
-    if (!ok) {
-      const bool max = g.kind == PoolKind::kMax;
-      fail("output " + std::to_string(i) + ": got " + std::to_string(out[i]) +
-               (max ? " (index " + std::to_string(idx[i]) + ")" : "") + ", expected " +
-               std::to_string(ref_out[k]) +
-               (max ? " (index " + std::to_string(ref_idx[k]) + ")" : ""),
-           g, f32, threads, isa);
-    }
-  }
-  for (int64_t i = 0; i < g.input_numel(); ++i) {
-    const size_t k = static_cast<size_t>(i);
-    const bool ok = g.kind == PoolKind::kAvg ? ap_test::close_value(grad[i], ref_grad[k], bwd_tol)
-                                             : ap_test::same_value(grad[i], ref_grad[k]);
-    if (!ok) {
-      fail("grad_input " + std::to_string(i) + ": got " + std::to_string(grad[i]) + ", expected " +
-               std::to_string(ref_grad[k]),
-           g, f32, threads, isa);
-    }
-  }
+  const std::string mismatch = ap_test::check_kernels<T>(g, make_window_tables(g), input, grad_out,
+                                                         scatter_anywhere ? &anywhere : nullptr,
+                                                         isa, &pool(threads), nullptr);
+  if (!mismatch.empty()) fail(mismatch, g, sizeof(T) == 4, threads, isa);
 }
 
 // Raw shapes for the planners: any int64 values, including negative, huge and overflowing ones.

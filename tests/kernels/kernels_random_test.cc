@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "kernel_check.h"
 #include "kernels/run.h"
 #include "parallel.h"
 #include "reference/reference.h"
@@ -22,6 +23,7 @@
 
 using namespace adaptive_pool;
 using ap_test::Guarded;
+using ap_test::KernelResults;
 using kernels::Isa;
 using kernels::RunOptions;
 
@@ -128,17 +130,10 @@ std::string bit_difference(const std::vector<T>& a, const std::vector<T>& b) {
   return "";
 }
 
-// Results at one thread, which every other thread count must reproduce bit for bit.
-template <typename T>
-struct FirstRun {
-  std::vector<T> out, grad;
-  std::vector<int32_t> idx;
-};
-
 // Runs one config through one ISA on `pool` and checks it against the reference (and against the
-// one-thread results when threads > 1).
+// one-thread results, `first`, which every other thread count must reproduce bit for bit).
 template <typename T>
-void check_config(const Config& c, Isa isa, ThreadPool& pool, FirstRun<T>* first) {
+void check_config(const Config& c, Isa isa, ThreadPool& pool, KernelResults<T>* first) {
   INFO(c.describe() << (sizeof(T) == 4 ? " float32 " : " float64 ") << kernels::isa_name(isa)
                     << " threads " << pool.threads());
   PoolGeometry g;
@@ -153,61 +148,16 @@ void check_config(const Config& c, Isa isa, ThreadPool& pool, FirstRun<T>* first
   if (c.specials) ap_test::add_specials(&values, c.special_spread);
   const std::vector<T> input = ap_test::cast_to<T>(values);
   const std::vector<T> grad_out = ap_test::cast_to<T>(make_values(g.output_numel(), c.seed + 7));
-
-  // The reference results.
-  std::vector<T> ref_out(static_cast<size_t>(g.output_numel()));
-  std::vector<int32_t> ref_idx(static_cast<size_t>(g.output_numel()));
-  std::vector<T> ref_grad(static_cast<size_t>(g.input_numel()));
-  if (c.kind == PoolKind::kAvg) {
-    reference::avg_forward(g, w, input.data(), ref_out.data());
-    reference::avg_backward(g, w, grad_out.data(), ref_grad.data());
-  } else {
-    reference::max_forward(g, w, input.data(), ref_out.data(), ref_idx.data());
-    reference::max_backward(g, w, grad_out.data(), ref_idx.data(), ref_grad.data());
-  }
-  const double fwd_tol = ap_test::avg_tolerance<T>(ap_test::max_abs(input));
-  const double bwd_tol = ap_test::avg_tolerance<T>(ap_test::max_abs(grad_out));
-
-  RunOptions opt;
-  opt.isa = isa;
-  opt.min_chunk_elements = 1;  // split even tiny shapes across every thread
-  Guarded<T> out(g.output_numel()), grad(g.input_numel());
-  Guarded<int32_t> idx(g.output_numel());
-  if (c.kind == PoolKind::kAvg) {
-    kernels::run_avg_forward(g, w, input.data(), out.data(), &pool, opt);
-    kernels::run_avg_backward(g, w, grad_out.data(), grad.data(), &pool, opt);
-  } else {
-    kernels::run_max_forward(g, w, input.data(), out.data(), idx.data(), &pool, opt);
-    // Backward from the reference's indices, so a forward bug cannot hide a backward one.
-    kernels::run_max_backward(g, w, grad_out.data(), ref_idx.data(), grad.data(), &pool, opt);
-  }
-  REQUIRE(out.guards_intact());
-  REQUIRE(grad.guards_intact());
-  REQUIRE(idx.guards_intact());
-
-  // Failures name the element and both values; passing elements cost no assertion each.
-  for (int64_t i = 0; i < g.output_numel(); ++i) {
-    const T want = ref_out[static_cast<size_t>(i)];
-    const bool ok = c.kind == PoolKind::kAvg ? ap_test::close_value(out[i], want, fwd_tol)
-                                             : ap_test::same_value(out[i], want) &&
-                                                   idx[i] == ref_idx[static_cast<size_t>(i)];
-    if (!ok) {
-      FAIL("output element " << i << ": got " << out[i] << " (index " << idx[i] << "), expected "
-                             << want << " (index " << ref_idx[static_cast<size_t>(i)] << ")");
-    }
-  }
-  for (int64_t i = 0; i < g.input_numel(); ++i) {
-    const T want = ref_grad[static_cast<size_t>(i)];
-    const bool ok = c.kind == PoolKind::kAvg ? ap_test::close_value(grad[i], want, bwd_tol)
-                                             : ap_test::same_value(grad[i], want);
-    if (!ok) FAIL("grad_input element " << i << ": got " << grad[i] << ", expected " << want);
-  }
+  KernelResults<T> run;
+  const std::string mismatch =
+      ap_test::check_kernels(g, w, input, grad_out, nullptr, isa, &pool, &run);
+  if (!mismatch.empty()) FAIL(mismatch);
   if (pool.threads() == 1) {
-    *first = {out.values(), grad.values(), idx.values()};
+    *first = std::move(run);
   } else {
-    REQUIRE(bit_difference(out.values(), first->out) == "");
-    REQUIRE(bit_difference(grad.values(), first->grad) == "");
-    if (c.kind == PoolKind::kMax) REQUIRE(idx.values() == first->idx);
+    REQUIRE(bit_difference(run.out, first->out) == "");
+    REQUIRE(bit_difference(run.grad, first->grad) == "");
+    if (c.kind == PoolKind::kMax) REQUIRE(run.idx == first->idx);
   }
 }
 
@@ -220,8 +170,8 @@ std::vector<Isa> isas() {
 // Thread counts outermost, one pool alive at a time (the wasm test build pre-creates 4 workers).
 void check_all(const std::vector<Config>& configs) {
   const size_t runs = configs.size() * isas().size();
-  std::vector<FirstRun<float>> first_f(runs);
-  std::vector<FirstRun<double>> first_d(runs);
+  std::vector<KernelResults<float>> first_f(runs);
+  std::vector<KernelResults<double>> first_d(runs);
   for (int threads = 1; threads <= 4; ++threads) {
     ThreadPool pool(threads);
     size_t r = 0;
