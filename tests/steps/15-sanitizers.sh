@@ -14,11 +14,7 @@ run() {
   echo "--- $build ($flags)"
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS="$flags"
   cmake --build "$build" -j2 --target adaptive_pool_tests
-  local test=(ctest --test-dir "$build" --output-on-failure)
-  # ThreadSanitizer cannot map its shadow memory under some kernels' address randomisation; a
-  # process started without it (setarch -R) avoids that.
-  if setarch "$(uname -m)" -R true 2>/dev/null; then test=(setarch "$(uname -m)" -R "${test[@]}"); fi
-  "${test[@]}" || failed+=("$build")
+  bash tests/steps/without-aslr.sh ctest --test-dir "$build" --output-on-failure || failed+=("$build")
 }
 run build/asan "-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 run build/tsan "-fsanitize=thread"
