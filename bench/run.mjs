@@ -8,10 +8,12 @@
 //   one_thread_ms with --threads above 1 only: ms of the same build loaded again at one thread,
 //               timed in the same rounds (the speedup of threads without the drift between runs)
 // Usage: node bench/run.mjs [--json] [--threads N] [--build NAME] [--filter TEXT] [--passes N]
-//        [--dist DIR] [--cpu]
+//        [--dist DIR] [--cpu] [--check]
 // --cpu times with the process's CPU time instead of the wall clock: a development aid on a
 // machine shared with other jobs (wall time there mostly measures the scheduler); one thread only.
 // --passes N (default 3): visits of every case, in turn, whose run times are pooled.
+// --check times nothing: every timed path's result is compared with the naive loops' (check.mjs),
+// one line per case, and the exit status says whether all agree.
 // --build defaults to 'simd' for one thread and 'simd-threads' otherwise; --dist defaults to the
 // package's npm/dist (build it with: bash npm/scripts/build-wasm.sh).
 import { readFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { firstMismatch } from './check.mjs';
 import { naiveBackward, naiveForward } from './naive.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -27,6 +30,7 @@ function parseArgs(argv) {
   const o = {
     json: false,
     cpu: false,
+    check: false,
     threads: 1,
     passes: 3,
     build: undefined,
@@ -41,6 +45,7 @@ function parseArgs(argv) {
     };
     if (a === '--json') o.json = true;
     else if (a === '--cpu') o.cpu = true;
+    else if (a === '--check') o.check = true;
     else if (a === '--threads') o.threads = Number(value());
     else if (a === '--passes') o.passes = Number(value());
     else if (a === '--build') o.build = value();
@@ -48,7 +53,7 @@ function parseArgs(argv) {
     else if (a === '--dist') o.dist = path.resolve(value());
     else
       throw new Error(
-        `unknown argument ${a} (--json, --threads N, --build NAME, --filter TEXT, --passes N, --dist DIR)`,
+        `unknown argument ${a} (--json, --threads N, --build NAME, --filter TEXT, --passes N, --dist DIR, --cpu, --check)`,
       );
   }
   if (!(Number.isInteger(o.threads) && o.threads >= 1))
@@ -159,6 +164,7 @@ function zeroCopyCall(m, c, d) {
     return {
       call: () => m[d.forwardName](x, c.output, fwdOpts),
       x,
+      y,
       idx,
       tensors,
     };
@@ -173,6 +179,57 @@ function zeroCopyCall(m, c, d) {
       ? () => m[d.backwardName](gy, idx, d.inShape, bwdOpts)
       : () => m[d.backwardName](gy, d.inShape, bwdOpts);
   return { call, x, idx, gy, gx, tensors };
+}
+
+// --check: the case computed once by each path visitCase times, compared with the naive loops.
+// Returns the mismatches (empty when all agree).
+function checkCase(ap, ap1, c) {
+  const d = describe(c);
+  const count = (s) => s.reduce((a, b) => a * b, 1);
+  const z = zeroCopyCall(ap, c, d);
+  const z1 = ap1 ? zeroCopyCall(ap1, c, d) : null;
+  try {
+    z.call();
+    z1?.call();
+    const errors = [];
+    const compare = (exact, got, want, label) => {
+      const e = firstMismatch(exact, got, want, label);
+      if (e) errors.push(e);
+    };
+    const exact = c.op.startsWith('max');
+    const xPlain = { data: z.x.data.slice(), shape: d.inShape };
+    if (c.op === 'avg' || c.op === 'max') {
+      const ny = new Float32Array(count(d.outShape));
+      const ni = new Int32Array(count(d.outShape));
+      naiveForward(c.op, d.last, xPlain.data, d.N, d.C, d.inSize, d.outSize, ny, ni);
+      const api = ap[d.forwardName](xPlain, c.output, d.layout);
+      const paths = [
+        ['ms (wasm tensors)', z.y.data, z.idx.data],
+        ['api_ms (plain arrays)', api.data, api.indices],
+      ];
+      if (z1) paths.push(['one_thread_ms', z1.y.data, z1.idx.data]);
+      for (const [label, y, idx] of paths) {
+        compare(exact, y, ny, `${label} output`);
+        if (exact) compare(true, idx, ni, `${label} indices`);
+      }
+    } else {
+      // Max backward scatters the indices of our forward, checked above in the max cases.
+      const gyPlain = { data: z.gy.data.slice(), shape: d.outShape };
+      const idxPlain = z.idx.data.slice();
+      const ngx = new Float32Array(count(d.inShape));
+      naiveBackward(c.op, d.last, gyPlain.data, idxPlain, d.N, d.C, d.inSize, d.outSize, ngx);
+      const api =
+        c.op === 'max_backward'
+          ? ap[d.backwardName](gyPlain, idxPlain, d.inShape, d.layout)
+          : ap[d.backwardName](gyPlain, d.inShape, d.layout);
+      compare(exact, z.gx.data, ngx, 'ms (wasm tensors) grad_input');
+      compare(exact, api.data, ngx, 'api_ms (plain arrays) grad_input');
+      if (z1) compare(exact, z1.gx.data, ngx, 'one_thread_ms grad_input');
+    }
+    return errors;
+  } finally {
+    for (const t of [...z.tensors, ...(z1 ? z1.tensors : [])]) t.dispose();
+  }
 }
 
 // One visit of a case: its tensors made, its jobs sampled with the given budget, the tensors freed.
@@ -237,17 +294,26 @@ function result(ap, ap1, c, times) {
   return r;
 }
 
-const opts = parseArgs(process.argv.slice(2));
-if (opts.cpu) clock = cpuClock;
-const require = createRequire(import.meta.url);
-const { load } = require(path.join(opts.dist, 'node.cjs'));
-const cases = JSON.parse(readFileSync(path.join(here, 'cases.json'), 'utf8')).filter((c) =>
-  c.name.includes(opts.filter),
-);
-const ap = await load({ build: opts.build, threads: opts.threads });
-const ap1 = opts.threads > 1 ? await load({ build: opts.build, threads: 1 }) : null;
-const round = (v) => Number(v.toPrecision(4));
-try {
+// --check: one line per case, and exit status 1 when any case disagrees.
+function checkCases() {
+  let failed = 0;
+  for (const c of cases) {
+    const errors = checkCase(ap, ap1, c);
+    if (errors.length) failed++;
+    if (opts.json) {
+      console.log(JSON.stringify({ name: c.name, build: ap.build, threads: ap.threads, errors }));
+    } else {
+      console.log(`${c.name.padEnd(20)}${errors.length ? errors.join('; ') : 'agrees'}`);
+    }
+  }
+  if (failed) {
+    console.error(`${failed} of ${cases.length} cases disagree with the naive loops`);
+    process.exitCode = 1;
+  }
+}
+
+// The benchmark proper: a table, or with --json one line per case.
+function timeCases() {
   if (!opts.json) {
     console.log(
       `adaptive-pool bench: build ${ap.build}, threads ${ap.threads}, float32, medians in ms` +
@@ -305,6 +371,21 @@ try {
       console.log(r.name.padEnd(20) + cells.join(''));
     }
   }
+}
+
+const opts = parseArgs(process.argv.slice(2));
+if (opts.cpu) clock = cpuClock;
+const require = createRequire(import.meta.url);
+const { load } = require(path.join(opts.dist, 'node.cjs'));
+const cases = JSON.parse(readFileSync(path.join(here, 'cases.json'), 'utf8')).filter((c) =>
+  c.name.includes(opts.filter),
+);
+const ap = await load({ build: opts.build, threads: opts.threads });
+const ap1 = opts.threads > 1 ? await load({ build: opts.build, threads: 1 }) : null;
+const round = (v) => Number(v.toPrecision(4));
+try {
+  if (opts.check) checkCases();
+  else timeCases();
 } finally {
   ap.dispose();
   ap1?.dispose();

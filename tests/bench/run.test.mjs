@@ -1,11 +1,15 @@
 // bench/run.mjs keeps working and keeps its output format (what the README and the issue's
-// targets are read from). Times are not asserted: speed is the benchmark's business, not a test's.
+// targets are read from), and what it times computes what the naive loops compute (--check). Times
+// are not asserted: speed is the benchmark's business, not a test's.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+
+import { firstMismatch } from '../../bench/check.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const run = (args) =>
@@ -60,6 +64,31 @@ test('the table: a header and one row per case', async () => {
   assert.equal(rows.length, 3, stdout);
   assert.match(rows[1], /^case\s+ms\s+api_ms\s+naive_ms\s+roofline/);
   assert.match(rows[2], /^grow-5to7\s+\d/);
+});
+
+test('--check: every timed path agrees with the naive loops on every case', async () => {
+  const cases = JSON.parse(readFileSync(path.join(root, 'bench', 'cases.json'), 'utf8'));
+  for (const args of [
+    ['--check', '--json'],
+    ['--check', '--json', '--threads', '2'],
+  ]) {
+    const { stdout } = await run(args);
+    const lines = stdout.trim().split('\n').map(JSON.parse);
+    assert.deepEqual(
+      lines.map((l) => l.name),
+      cases.map((c) => c.name),
+    );
+    for (const l of lines) assert.deepEqual(l.errors, [], `${l.name} (${args.join(' ')})`);
+  }
+});
+
+test("--check's comparison: max exactly, averages within 1e-5 of the largest value", () => {
+  assert.equal(firstMismatch(true, [1, 2], [1, 2], 'x'), '');
+  assert.match(firstMismatch(true, [1, 2.000001], [1, 2], 'x'), /^x: element 1 is 2.000001/);
+  assert.equal(firstMismatch(false, [1, 2.00001], [1, 2], 'x'), '');
+  assert.match(firstMismatch(false, [1, 2.0001], [1, 2], 'x'), /element 1/);
+  assert.match(firstMismatch(false, [NaN], [0], 'x'), /element 0 is NaN/);
+  assert.match(firstMismatch(true, [1], [1, 2], 'x'), /1 elements, expected 2/);
 });
 
 for (const [args, message] of [
