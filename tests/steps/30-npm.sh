@@ -47,10 +47,13 @@ cp tests/npm/*.mjs tests/npm/*.cjs "$scratch/"
 cp -r tests/npm/types "$scratch/types"
 
 export AP_CASES="$root/tests/data/torch-cases.json"
+# The naive loops of the benchmark are the oracle of random-calls.test.mjs.
+export AP_NAIVE="$root/bench/naive.mjs"
 for build in scalar simd simd-threads; do
   echo "--- node:test, build $build"
   (cd "$scratch" && AP_BUILD="$build" AP_THREADS=2 node --test --test-reporter=spec \
-    conformance.test.mjs errors.test.mjs zero-copy.test.mjs load.test.mjs require.test.cjs \
+    conformance.test.mjs errors.test.mjs random-calls.test.mjs zero-copy.test.mjs load.test.mjs \
+    require.test.cjs \
     >"$scratch/test-$build.log" 2>&1) || {
     grep -E -B2 -A20 '^\s*✖' "$scratch/test-$build.log" | head -150 || true
     tail -12 "$scratch/test-$build.log"
