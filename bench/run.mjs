@@ -125,6 +125,9 @@ function fillRandom(a, seed) {
   }
 }
 
+// Elements of a tensor of this shape.
+const count = (shape) => shape.reduce((a, b) => a * b, 1);
+
 // Shapes and entry points of a case.
 function describe(c) {
   const rank = c.shape.length - 2;
@@ -181,52 +184,82 @@ function zeroCopyCall(m, c, d) {
   return { call, x, idx, gy, gx, tensors };
 }
 
+// The call from plain arrays and the naive loops of a case, on copies of the inputs of its
+// zero-copy call `z`: what visitCase times besides `z`, and what checkCase compares. The naive
+// loops write `naive.data` (and `naive.indices` for a forward max).
+function plainPaths(ap, c, d, z) {
+  if (c.op === 'avg' || c.op === 'max') {
+    const x = { data: z.x.data.slice(), shape: d.inShape };
+    const naive = {
+      data: new Float32Array(count(d.outShape)),
+      indices: new Int32Array(count(d.outShape)),
+    };
+    return {
+      api: () => ap[d.forwardName](x, c.output, d.layout),
+      naive: () =>
+        naiveForward(
+          c.op,
+          d.last,
+          x.data,
+          d.N,
+          d.C,
+          d.inSize,
+          d.outSize,
+          naive.data,
+          naive.indices,
+        ),
+      naiveOut: naive,
+    };
+  }
+  const gy = { data: z.gy.data.slice(), shape: d.outShape };
+  const idx = z.idx.data.slice(); // max backward scatters the indices of our forward
+  const naive = { data: new Float32Array(count(d.inShape)) };
+  return {
+    api:
+      c.op === 'max_backward'
+        ? () => ap[d.backwardName](gy, idx, d.inShape, d.layout)
+        : () => ap[d.backwardName](gy, d.inShape, d.layout),
+    naive: () =>
+      naiveBackward(c.op, d.last, gy.data, idx, d.N, d.C, d.inSize, d.outSize, naive.data),
+    naiveOut: naive,
+  };
+}
+
 // --check: the case computed once by each path visitCase times, compared with the naive loops.
 // Returns the mismatches (empty when all agree).
 function checkCase(ap, ap1, c) {
   const d = describe(c);
-  const count = (s) => s.reduce((a, b) => a * b, 1);
   const z = zeroCopyCall(ap, c, d);
   const z1 = ap1 ? zeroCopyCall(ap1, c, d) : null;
   try {
     z.call();
     z1?.call();
-    const errors = [];
-    const compare = (exact, got, want, label) => {
-      const e = firstMismatch(exact, got, want, label);
-      if (e) errors.push(e);
-    };
+    const p = plainPaths(ap, c, d, z);
+    p.naive();
+    const api = p.api();
+    const forward = c.op === 'avg' || c.op === 'max';
     const exact = c.op.startsWith('max');
-    const xPlain = { data: z.x.data.slice(), shape: d.inShape };
-    if (c.op === 'avg' || c.op === 'max') {
-      const ny = new Float32Array(count(d.outShape));
-      const ni = new Int32Array(count(d.outShape));
-      naiveForward(c.op, d.last, xPlain.data, d.N, d.C, d.inSize, d.outSize, ny, ni);
-      const api = ap[d.forwardName](xPlain, c.output, d.layout);
-      const paths = [
-        ['ms (wasm tensors)', z.y.data, z.idx.data],
-        ['api_ms (plain arrays)', api.data, api.indices],
-      ];
-      if (z1) paths.push(['one_thread_ms', z1.y.data, z1.idx.data]);
-      for (const [label, y, idx] of paths) {
-        compare(exact, y, ny, `${label} output`);
-        if (exact) compare(true, idx, ni, `${label} indices`);
+    // [label, data, indices] of every path; a backward's data is grad_input.
+    const results = [
+      ['ms (wasm tensors)', (forward ? z.y : z.gx).data, z.idx.data],
+      ['api_ms (plain arrays)', api.data, api.indices],
+    ];
+    if (z1) results.push(['one_thread_ms', (forward ? z1.y : z1.gx).data, z1.idx.data]);
+    const errors = [];
+    for (const [label, data, indices] of results) {
+      errors.push(
+        firstMismatch(
+          exact,
+          data,
+          p.naiveOut.data,
+          `${label} ${forward ? 'output' : 'grad_input'}`,
+        ),
+      );
+      if (forward && exact) {
+        errors.push(firstMismatch(true, indices, p.naiveOut.indices, `${label} indices`));
       }
-    } else {
-      // Max backward scatters the indices of our forward, checked above in the max cases.
-      const gyPlain = { data: z.gy.data.slice(), shape: d.outShape };
-      const idxPlain = z.idx.data.slice();
-      const ngx = new Float32Array(count(d.inShape));
-      naiveBackward(c.op, d.last, gyPlain.data, idxPlain, d.N, d.C, d.inSize, d.outSize, ngx);
-      const api =
-        c.op === 'max_backward'
-          ? ap[d.backwardName](gyPlain, idxPlain, d.inShape, d.layout)
-          : ap[d.backwardName](gyPlain, d.inShape, d.layout);
-      compare(exact, z.gx.data, ngx, 'ms (wasm tensors) grad_input');
-      compare(exact, api.data, ngx, 'api_ms (plain arrays) grad_input');
-      if (z1) compare(exact, z1.gx.data, ngx, 'one_thread_ms grad_input');
     }
-    return errors;
+    return errors.filter((e) => e !== '');
   } finally {
     for (const t of [...z.tensors, ...(z1 ? z1.tensors : [])]) t.dispose();
   }
@@ -240,38 +273,15 @@ function visitCase(ap, ap1, c, sampling) {
   const d = describe(c);
   const z = zeroCopyCall(ap, c, d);
   const z1 = ap1 ? zeroCopyCall(ap1, c, d) : null;
-  const count = (s) => s.reduce((a, b) => a * b, 1);
-  const xPlain = { data: z.x.data.slice(), shape: d.inShape };
-  // The naive loops are slow: a short warm-up (V8 optimises them within a few runs).
-  const naiveJob = (fn) => ({ fn, warmRuns: 3, warmMs: 50 });
-  const jobs = [{ fn: z.call }];
-  if (c.op === 'avg' || c.op === 'max') {
-    const ny = new Float32Array(count(d.outShape));
-    const ni = new Int32Array(count(d.outShape));
-    jobs.push(
-      { fn: () => ap[d.forwardName](xPlain, c.output, d.layout) },
-      naiveJob(() =>
-        naiveForward(c.op, d.last, xPlain.data, d.N, d.C, d.inSize, d.outSize, ny, ni),
-      ),
-      { fn: () => ap._roofline(z.x) },
-    );
-  } else {
-    const gyPlain = { data: z.gy.data.slice(), shape: d.outShape };
-    const idxPlain = z.idx.data.slice();
-    const ngx = new Float32Array(count(d.inShape));
-    jobs.push(
-      {
-        fn:
-          c.op === 'max_backward'
-            ? () => ap[d.backwardName](gyPlain, idxPlain, d.inShape, d.layout)
-            : () => ap[d.backwardName](gyPlain, d.inShape, d.layout),
-      },
-      naiveJob(() =>
-        naiveBackward(c.op, d.last, gyPlain.data, idxPlain, d.N, d.C, d.inSize, d.outSize, ngx),
-      ),
-      { fn: () => ap._roofline(z.gx) },
-    );
-  }
+  const p = plainPaths(ap, c, d, z);
+  const forward = c.op === 'avg' || c.op === 'max';
+  const jobs = [
+    { fn: z.call },
+    { fn: p.api },
+    // The naive loops are slow: a short warm-up (V8 optimises them within a few runs).
+    { fn: p.naive, warmRuns: 3, warmMs: 50 },
+    { fn: () => ap._roofline(forward ? z.x : z.gx) },
+  ];
   if (z1) jobs.push({ fn: z1.call });
   const times = sample(jobs, sampling);
   for (const t of [...z.tensors, ...(z1 ? z1.tensors : [])]) t.dispose();

@@ -43,13 +43,14 @@ ThreadPool& pool(int threads) {
                g.kind == PoolKind::kAvg ? "avg" : "max", g.spatial_dims,
                g.layout == Layout::kChannelsLast ? "channels-last" : "channels-first",
                f32 ? "float32" : "float64", kernels::isa_name(isa), threads);
-  for (size_t i = 0; i < g.input_shape.size(); ++i) {
-    std::fprintf(stderr, "%s%lld", i ? "," : "", static_cast<long long>(g.input_shape[i]));
-  }
+  auto print = [](const std::vector<int64_t>& shape) {
+    for (size_t i = 0; i < shape.size(); ++i) {
+      std::fprintf(stderr, "%s%lld", i ? "," : "", static_cast<long long>(shape[i]));
+    }
+  };
+  print(g.input_shape);
   std::fprintf(stderr, "] output [");
-  for (size_t i = 0; i < g.output_shape.size(); ++i) {
-    std::fprintf(stderr, "%s%lld", i ? "," : "", static_cast<long long>(g.output_shape[i]));
-  }
+  print(g.output_shape);
   std::fprintf(stderr, "]\n");
   std::abort();
 }

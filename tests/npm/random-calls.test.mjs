@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AdaptivePoolError } from 'adaptive-pool';
-import { BUILD, loadBuild } from './helpers.mjs';
+import { assertClose, assertExact, BUILD, loadBuild } from './helpers.mjs';
 
 const { naiveBackward, naiveForward } = await import(process.env.AP_NAIVE ?? 'missing AP_NAIVE');
 
@@ -206,13 +206,12 @@ function assertAgrees(call, got, label) {
   const { want } = call;
   assert.deepEqual(got.shape, want.shape, `${label}: shape`);
   assert.equal(got.data.constructor, call.Ctor, `${label}: dtype`);
-  let largest = 1;
-  for (const v of want.data) largest = Math.max(largest, Math.abs(v));
-  const tol = call.exact ? 0 : (call.dtype === 'float32' ? 1e-5 : 1e-12) * largest;
-  for (let i = 0; i < want.data.length; i++) {
-    if (!(Math.abs(got.data[i] - want.data[i]) <= tol)) {
-      assert.fail(`${label}: element ${i} is ${got.data[i]}, the naive loops give ${want.data[i]}`);
-    }
+  if (call.exact) {
+    assertExact(got.data, want.data, label);
+  } else {
+    let largest = 1;
+    for (const v of want.data) largest = Math.max(largest, Math.abs(v));
+    assertClose(got.data, want.data, label, 0, (call.dtype === 'float32' ? 1e-5 : 1e-12) * largest);
   }
   if (want.indices) {
     assert.deepEqual(Array.from(got.indices), Array.from(want.indices), `${label}: indices`);
