@@ -2,7 +2,7 @@
 # The kernels' libFuzzer target (tests/fuzz/kernels_fuzz.cc), built by clang with ASan + UBSan and
 # run for a fixed number of inputs from a fixed seed, so runs here walk nearly the same inputs (not
 # exactly: which thread takes which chunk changes the coverage libFuzzer sees, and with it the
-# corpus, 3,700 to 4,100 inputs in five runs). Longer runs for development:
+# corpus, 3,600 to 4,100 inputs in six runs). Longer runs for development:
 # build/fuzz/tests/kernels_fuzz -max_total_time=600 some-corpus-folder
 #
 # The inputs that reached new code (the corpus: shapes, layouts, dtypes and thread splits the seeded
