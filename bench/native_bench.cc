@@ -9,6 +9,9 @@
 //       -sENVIRONMENT=node -o nb.js && node --no-experimental-fetch --no-liftoff nb.js 1
 // --no-liftoff: otherwise V8 may still run a kernel's baseline code when timing starts, and short
 // cases come out bimodal (vgg-divisible 0.08 or 0.18 ms from run to run of the same build).
+// Even so a whole process can run slow (odd-13x17: 0.16 ms in some processes of one build, 0.27 in
+// others, with ASLR off too, on either core): compare the fastest of eight or more alternating
+// runs of each build, not one pair. bench/profile.sh shows where a case spends its time.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
