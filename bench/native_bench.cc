@@ -1,7 +1,7 @@
 // Quick native timing of the kernels on the bench cases (development aid; the real numbers come
 // from bench/run.mjs in wasm). Build and run:
 //   g++ -O3 -std=c++17 -Isrc bench/native_bench.cc src/*.cc src/kernels/*.cc src/reference/*.cc \
-//       -lpthread -o native_bench && ./native_bench [threads] [filter]
+//       -lpthread -o native_bench && ./native_bench [threads] [filter | OP:LAYOUT:SHAPE:OUTPUT]
 // In wasm with the package's flags (how the kernel comments' A/B numbers are taken, two builds run
 // in alternation):
 //   em++ -O3 -DNDEBUG -msimd128 -mbulk-memory -std=c++17 -Isrc bench/native_bench.cc src/*.cc \
@@ -27,8 +27,8 @@
 using namespace adaptive_pool;
 
 struct Case {
-  const char* name;
-  const char* op;
+  std::string name;
+  std::string op;
   Layout layout;
   std::vector<int64_t> shape, output;
 };
@@ -57,16 +57,48 @@ double median_ms(F f) {
   return t[t.size() / 2];
 }
 
+// "1x2x3" -> {1, 2, 3}.
+std::vector<int64_t> parse_sizes(const std::string& text) {
+  std::vector<int64_t> v;
+  for (size_t i = 0; i < text.size();) {
+    size_t j = text.find('x', i);
+    if (j == std::string::npos) j = text.size();
+    v.push_back(std::atoll(text.substr(i, j - i).c_str()));
+    i = j + 1;
+  }
+  return v;
+}
+
+// A case given on the command line, OP:LAYOUT:SHAPE:OUTPUT (avg_backward:NCHW:3x256x28x28:56x56;
+// SHAPE is logical N, C, spatial... as in bench/cases.json), for timing or profiling a shape the
+// fixed cases do not cover. Returns false when `spec` is not one (a name filter, then).
+bool parse_case(const std::string& spec, Case* c) {
+  std::vector<std::string> f;
+  for (size_t i = 0; i <= spec.size();) {
+    size_t j = spec.find(':', i);
+    if (j == std::string::npos) j = spec.size();
+    f.push_back(spec.substr(i, j - i));
+    i = j + 1;
+  }
+  if (f.size() != 4) return false;
+  c->name = spec;
+  c->op = f[0];
+  c->layout = f[1] == "NHWC" ? Layout::kChannelsLast : Layout::kChannelsFirst;
+  c->shape = parse_sizes(f[2]);
+  c->output = parse_sizes(f[3]);
+  return true;
+}
+
 int main(int argc, char** argv) {
   const int threads = argc > 1 ? std::atoi(argv[1]) : 1;
-  const std::string filter = argc > 2 ? argv[2] : "";
+  std::string filter = argc > 2 ? argv[2] : "";
 #ifdef __EMSCRIPTEN__
   g_cpu_time = false;  // no per-thread CPU clock in wasm
 #else
   g_cpu_time = threads == 1 && std::getenv("AP_WALL") == nullptr;
 #endif
   const Layout F = Layout::kChannelsFirst, L = Layout::kChannelsLast;
-  const std::vector<Case> cases = {
+  std::vector<Case> cases = {
       {"resnet18-head", "avg", F, {32, 512, 7, 7}, {1, 1}},
       {"resnet50-head", "avg", F, {8, 2048, 7, 7}, {1, 1}},
       {"resnet50-head-nhwc", "avg", L, {8, 2048, 7, 7}, {1, 1}},
@@ -86,10 +118,15 @@ int main(int argc, char** argv) {
       {"avg-bwd-image", "avg_backward", F, {1, 3, 1080, 1920}, {224, 224}},
       {"max-bwd-odd", "max_backward", F, {8, 256, 13, 17}, {7, 7}},
   };
+  Case given;
+  if (parse_case(filter, &given)) {
+    cases = {given};
+    filter = "";
+  }
   ThreadPool pool(threads);
   std::printf("%-20s %10s %10s %8s\n", "case", "ms", "roofline", "ratio");
   for (const Case& c : cases) {
-    if (std::string(c.name).find(filter) == std::string::npos) continue;
+    if (c.name.find(filter) == std::string::npos) continue;
     std::vector<int64_t> shape = c.shape;
     if (c.layout == L) {  // memory order [N, spatial..., C]
       shape.erase(shape.begin() + 1);
@@ -131,6 +168,6 @@ int main(int argc, char** argv) {
     volatile float sink = 0;
     const double roof =
         median_ms([&] { sink = sink + kernels::roofline_read_f32(x.data(), g.input_numel()); });
-    std::printf("%-20s %10.3f %10.3f %8.2f\n", c.name, ms, roof, ms / roof);
+    std::printf("%-20s %10.3f %10.3f %8.2f\n", c.name.c_str(), ms, roof, ms / roof);
   }
 }

@@ -16,16 +16,6 @@ namespace kernels {
 
 namespace {
 
-int64_t max_cover(const AxisWindows& w) {
-  int64_t m = 1;
-  for (int64_t i = 0; i < w.in; ++i) {
-    int64_t lo, hi;
-    covering(w, i, &lo, &hi);
-    m = std::max(m, hi - lo);
-  }
-  return m;
-}
-
 // e[w] = the sum, in output order, of the deltas (g[ow] * scale[ow]) of the W windows of grad row
 // g that hold w.
 // Positions no earlier window reached are assigned with vector stores of the delta (they may run
@@ -49,6 +39,49 @@ void expand_row(const typename V::Elem* g, const AxisWindows& ww, const typename
   }
 }
 
+// How expand_by_position finds the deltas of position w: the outputs covering w are consecutive,
+// [cols.lo[w], cols.hi[w]); with at most two of them, second[w] is the other one or, for a
+// position with one, the zero at delta[OW].
+struct PositionPlan {
+  const Covering& cols;
+  bool pairs;  // every position covered by one or two outputs
+  Scratch<ptrdiff_t> second;
+  explicit PositionPlan(const Covering& c, ptrdiff_t W, ptrdiff_t OW)
+      : cols(c), pairs(c.most() <= 2), second(pairs ? W : 0) {
+    for (ptrdiff_t w = 0; pairs && w < W; ++w) {
+      second[static_cast<size_t>(w)] = c.hi[w] - c.lo[w] == 2 ? c.lo[w] + 1 : OW;
+    }
+  }
+};
+
+// expand_row by input position rather than by window: the deltas g[ow] * scale[ow] with SIMD into
+// delta[0..OW) (delta[OW] is 0), then e[w] = the sum of the deltas covering w, in output order.
+// expand_row's loop per window is branchy (about 30 cycles a window in wasm): for windows of a few
+// positions (growing or near-identity sizes) this does a few loads per position instead, without
+// branches when every position has one or two deltas (adding the zero changes no sum but -0's).
+template <class V>
+void expand_by_position(const typename V::Elem* g, const typename V::Elem* scale, ptrdiff_t OW,
+                        const PositionPlan& plan, ptrdiff_t W, typename V::Elem* delta,
+                        typename V::Elem* e) {
+  using T = typename V::Elem;
+  constexpr ptrdiff_t L = V::kLanes;
+  ptrdiff_t o = 0;
+  for (; o + L <= OW; o += L) V::store(delta + o, V::mul(V::load(g + o), V::load(scale + o)));
+  for (; o < OW; ++o) delta[o] = g[o] * scale[o];
+  const ptrdiff_t* lo = plan.cols.lo;
+  if (plan.pairs) {
+    const ptrdiff_t* second = plan.second.data();
+    for (ptrdiff_t w = 0; w < W; ++w) e[w] = delta[lo[w]] + delta[second[w]];
+    return;
+  }
+  const ptrdiff_t* hi = plan.cols.hi;
+  for (ptrdiff_t w = 0; w < W; ++w) {
+    T sum = delta[lo[w]];
+    for (ptrdiff_t k = lo[w] + 1; k < hi[w]; ++k) sum += delta[k];
+    e[w] = sum;
+  }
+}
+
 }  // namespace
 
 template <class V>
@@ -57,9 +90,19 @@ void avgpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, in
   const Shape& s = a.s;
   const AxisWindows &wd = s.windows->d, &wh = s.windows->h, &ww = s.windows->w;
   const int64_t W = s.in[2], OW = s.out[2];
+  // Covering outputs from per-call tables, not two binary searches per row (with the copies of
+  // repeated rows below, 56x56 -> 7x7 went from 0.47 to 0.36 ms, fastest of six wasm runs).
+  const Covering deps(wd), rows(wh), cols(ww);
+  // By position when that costs less than by window: about 30 cycles a window (profiled) against
+  // a few per position. Growing and near-identity W take it (28 -> 56: 18.9 -> 3.4 ms; 56 -> 55:
+  // 3.2 -> 1.0 ms); for windows of several positions the two measured within noise (56 -> 7,
+  // 112 -> 5, 224 -> 3, 7 or 28), so the guess decides there.
+  const bool by_position = W * cols.most() < 32 * OW;
+  const PositionPlan plan(cols, by_position ? W : 0, OW);
+  Scratch<T> delta(by_position ? OW + 1 : 0);  // delta[OW] stays 0
 
   // Cache of expanded output rows, keyed by their global output row number.
-  const size_t slots = static_cast<size_t>(max_cover(wd) * max_cover(wh));
+  const size_t slots = static_cast<size_t>(deps.most() * rows.most());
   const size_t stride = static_cast<size_t>(W + V::kLanes - 1);  // slack for expand_row
   Scratch<T> expanded(static_cast<int64_t>(slots * stride));
   Scratch<int64_t> key(static_cast<int64_t>(slots), -1);
@@ -67,14 +110,23 @@ void avgpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, in
   Scratch<const T*> parts(static_cast<int64_t>(slots));
   WindowScales<T> scales(ww);  // a division per window cost avg-bwd-image 3-10%
 
+  int64_t prev[5] = {-1, -1, -1, -1, -1};  // the previous item's image and covering outputs
   for (int64_t item = begin; item < end; ++item) {
     const int64_t img = item / s.in_rows();
     const int64_t d = item % s.in_rows() / s.in[1];
     const int64_t h = item % s.in[1];
     T* row = a.grad_input + item * W;
-    int64_t od0, od1, oh0, oh1;
-    covering(wd, d, &od0, &od1);
-    covering(wh, h, &oh0, &oh1);
+    const int64_t od0 = deps.lo[d], od1 = deps.hi[d], oh0 = rows.lo[h], oh1 = rows.hi[h];
+
+    // A row covered by the outputs that covered the previous one (windows of several rows) is a
+    // copy of it: the lookups below cost more than the copy (fastest of six wasm runs: 56x56 -> 1x1
+    // 0.27 -> 0.13 ms, 112x112 -> 5x5 0.17 -> 0.12 ms).
+    const int64_t now[5] = {img, od0, od1, oh0, oh1};
+    if (std::equal(now, now + 5, prev)) {
+      copy<V>(row, row - W, W);
+      continue;
+    }
+    std::copy(now, now + 5, prev);
 
     // Keep the cached rows this input row needs, then fill the missing ones into the others.
     std::fill(used.begin(), used.end(), 0);
@@ -98,8 +150,13 @@ void avgpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, in
           used[slot] = 1;
           key[slot] = k;
           e = expanded.data() + slot * stride;
-          expand_row<V>(a.grad_output + k * OW, ww, scales.at(win_len(wd, od) * win_len(wh, oh)),
-                        e);
+          const T* g = a.grad_output + k * OW;
+          const T* scale = scales.at(win_len(wd, od) * win_len(wh, oh));
+          if (by_position) {
+            expand_by_position<V>(g, scale, OW, plan, W, delta.data(), e);
+          } else {
+            expand_row<V>(g, ww, scale, e);
+          }
         }
         parts[nparts++] = e;
       }

@@ -103,15 +103,6 @@ struct GroupWindows {
   }
 };
 
-// [lo[i], hi[i]): the outputs covering input position i of an axis, pointer-sized.
-struct Covering {
-  Scratch<ptrdiff_t> table;
-  ptrdiff_t *lo, *hi;
-  explicit Covering(const AxisWindows& a) : table(2 * a.in), lo(table.data()), hi(lo + a.in) {
-    for (int64_t i = 0, l, h; i < a.in; ++i) covering(a, i, &l, &h), lo[i] = l, hi[i] = h;
-  }
-};
-
 }  // namespace
 
 namespace {

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "kernels.h"
+#include "scratch.h"
 #include "simd.h"
 
 namespace adaptive_pool {
@@ -89,6 +90,22 @@ inline void covering(const AxisWindows& w, int64_t i, int64_t* lo, int64_t* hi) 
   *lo = std::upper_bound(w.end.begin(), w.end.end(), i) - w.end.begin();
   *hi = std::upper_bound(w.start.begin(), w.start.end(), i) - w.start.begin();
 }
+
+// covering() for every input position of an axis, as a table of one work range: [lo[i], hi[i]),
+// pointer-sized (int64_t indices cost a wrap per access in wasm32).
+struct Covering {
+  Scratch<ptrdiff_t> table;
+  ptrdiff_t *lo, *hi;
+  explicit Covering(const AxisWindows& a) : table(2 * a.in), lo(table.data()), hi(lo + a.in) {
+    for (int64_t i = 0, l, h; i < a.in; ++i) covering(a, i, &l, &h), lo[i] = l, hi[i] = h;
+  }
+  // The most outputs any position is covered by (at least 1).
+  ptrdiff_t most() const {
+    ptrdiff_t m = 1;
+    for (size_t i = 0; i < table.size() / 2; ++i) m = std::max(m, hi[i] - lo[i]);
+    return m;
+  }
+};
 
 // dst[j..j+V*L) for V vectors of columns: each column sums the rows in the given order (after
 // what dst holds, when add); the V columns are independent add chains, so more of them hide more
