@@ -3,11 +3,9 @@
 // falls in it, so a plane can be split across threads while each element still receives its
 // gradients in output order. Indices outside the plane are never written (the op layer rejects
 // them before any kernel runs, so only the band filter compares them).
-#include <algorithm>
-#include <cstring>
-
 #include "kernels.h"
 #include "rows.h"
+#include "zero_then_scatter.h"
 
 namespace adaptive_pool {
 namespace kernels {
@@ -35,12 +33,6 @@ inline void scatter_add(T* gi, const T* g, const int32_t* idx, int64_t n) {
   for (; idx < end; ++idx, ++g) gi[*idx] += *g;  // checked by the op
 }
 
-// Bytes of grad_input zeroed by one memset before their planes are scattered into. memset becomes
-// wasm's memory.fill, a call into the engine's native memset: per call it costs more than inline
-// vector stores (so not per 221-float plane), but over 64 KiB it beats them (max-bwd-odd: 3-7%
-// faster than zero<V> per plane). 32 KiB to 2 MiB measured alike; 64 KiB stays within L2.
-constexpr int64_t kZeroChunkBytes = 64 * 1024;
-
 }  // namespace
 
 template <class V>
@@ -49,18 +41,10 @@ void maxpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, in
   const Shape& s = a.s;
   const int64_t plane = s.in_image(), out_plane = s.out_image();
   if (a.bands == 1) {
-    // Whole planes, a chunk at a time: zero the chunk, then scatter each plane while the chunk is
-    // still in cache.
-    const int64_t chunk =
-        std::max<int64_t>(1, kZeroChunkBytes / static_cast<int64_t>(sizeof(T)) / plane);
-    for (int64_t c0 = begin; c0 < end; c0 += chunk) {
-      const int64_t c1 = std::min(end, c0 + chunk);
-      std::memset(a.grad_input + c0 * plane, 0, sizeof(T) * static_cast<size_t>((c1 - c0) * plane));
-      for (int64_t img = c0; img < c1; ++img) {
-        scatter_add(a.grad_input + img * plane, a.grad_output + img * out_plane,
-                    a.indices + img * out_plane, out_plane);
-      }
-    }
+    zero_then_scatter(a.grad_input, plane, begin, end, [&](int64_t img) {
+      scatter_add(a.grad_input + img * plane, a.grad_output + img * out_plane,
+                  a.indices + img * out_plane, out_plane);
+    });
     return;
   }
   for (int64_t item = begin; item < end; ++item) {

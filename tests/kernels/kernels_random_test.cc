@@ -251,6 +251,29 @@ TEST_CASE("boundary classes in every layout and rank", "[kernels]") {
   check_all(configs);
 }
 
+TEST_CASE("max backward splits few channels-last images into whole lines of channels",
+          "[kernels]") {
+  // One or two images with enough channels for two or more 64-byte lines (16 float32 or 8 float64
+  // channels each): at 2..4 threads each image is cut into bands of whole lines, the last one
+  // taking the rest (40 and 70 channels end mid-line). Shrinking, growing and overlapping windows,
+  // so an element can receive several gradients from one band's scatter.
+  const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes = {
+      {{5, 7}, {3, 4}}, {{3, 4}, {7, 9}}, {{6, 6}, {5, 5}}, {{4, 9}, {1, 1}}};
+  uint32_t seed = 3000;
+  std::vector<Config> configs;
+  for (const auto& s : shapes) {
+    for (int64_t channels : {16, 32, 40, 70}) {
+      for (int64_t batch : {1, 2}) {
+        Config c = config_2d(PoolKind::kMax, Layout::kChannelsLast, channels, s, ++seed);
+        c.input_shape[0] = batch;
+        c.specials = seed % 2 == 0;
+        configs.push_back(c);
+      }
+    }
+  }
+  check_all(configs);
+}
+
 TEST_CASE("sums round the same way on every thread split", "[kernels]") {
   // Values whose sums round, on shapes where one output row takes another path depending on what
   // is next to it in its thread's range: windows that share a row run pass 1 as a pair, which
