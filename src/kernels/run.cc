@@ -69,13 +69,20 @@ bool use_groups(const PoolGeometry& g, const Shape& s) {
 // -> 1.62 ms, max 6.37 -> 2.18; max with H not pooled and W by 4, 6.66 -> 1.67; and 128 x 128 ->
 // 64 x 64 average 0.36 -> 0.09, max 0.95 -> 0.16. W windows of 3, 5 or 8 reduce through memory,
 // and H windows of 8 rows (max) or 108 walk too many rows at once: 1.6 to 2.6x slower there.
+// Small planes whose output rows are narrower than a vector go to the groups instead: the uniform
+// kernels take those one window at a time (average 14x14 -> 2x2 and 12x12 -> 3x3, 2560 planes:
+// 0.44 -> 0.09 and 0.27 -> 0.07 ms, fastest of three wasm runs). Large planes keep them: their
+// row kernels were slower still (1080x8 -> 540x2: 0.05 against 0.46 ms).
+template <class V>
 bool use_uniform(const PoolGeometry& g, const Shape& s) {
   const int64_t kh = uniform_window_len(s.windows->h), kw = uniform_window_len(s.windows->w);
   if (g.layout != Layout::kChannelsFirst || uniform_window_len(s.windows->d) != 1 || kh == 0 ||
       kw == 0) {
     return false;
   }
-  if (g.in_plane() + g.out_plane() <= kSmallPlane) return kw <= kMaxUniformWindow;
+  if (g.in_plane() + g.out_plane() <= kSmallPlane) {
+    return kw <= kMaxUniformWindow && (s.out[2] >= V::kLanes || !use_groups<V>(g, s));
+  }
   return unrolled_uniform_width(kw) && kh <= 4;
 }
 
@@ -118,7 +125,7 @@ void run_avg_forward(const PoolGeometry& g, const WindowTables& w, const T* inpu
         run_items(pool, o, groups(a.s.images, 4), elements, kAvgForwardCost,
                   [&](int64_t b, int64_t e) { global_avgpool_nchw<V>(a, b, e); });
       }
-    } else if (use_uniform(g, a.s)) {
+    } else if (use_uniform<V>(g, a.s)) {
       run_items(pool, o, a.s.images * a.s.out_rows(), elements, kAvgForwardCost,
                 [&](int64_t b, int64_t e) { avgpool_fwd_nchw_uniform<V>(a, b, e); });
     } else if (use_groups<V>(g, a.s)) {
@@ -146,7 +153,7 @@ void run_max_forward(const PoolGeometry& g, const WindowTables& w, const T* inpu
   const bool last = g.layout == Layout::kChannelsLast;
   with_isa<T>(o.isa, [&](auto v) {
     using V = decltype(v);
-    if (use_uniform(g, a.s) && unrolled_uniform_width(uniform_window_len(w.w))) {
+    if (use_uniform<V>(g, a.s) && unrolled_uniform_width(uniform_window_len(w.w))) {
       run_items(pool, o, a.s.images * a.s.out_rows(), elements, kMaxForwardCost,
                 [&](int64_t b, int64_t e) { maxpool_fwd_nchw_uniform<V>(a, b, e); });
       return;
