@@ -70,9 +70,10 @@ bool use_groups(const PoolGeometry& g, const Shape& s) {
 // 64 x 64 average 0.36 -> 0.09, max 0.95 -> 0.16. W windows of 3, 5 or 8 reduce through memory,
 // and H windows of 8 rows (max) or 108 walk too many rows at once: 1.6 to 2.6x slower there.
 // Small planes whose output rows are narrower than a vector go to the groups instead: the uniform
-// kernels take those one window at a time (average 14x14 -> 2x2 and 12x12 -> 3x3, 2560 planes:
-// 0.44 -> 0.09 and 0.27 -> 0.07 ms, fastest of three wasm runs). Large planes keep them: their
-// row kernels were slower still (1080x8 -> 540x2: 0.05 against 0.46 ms).
+// kernels take those one window at a time (fastest of three wasm runs, 2560 planes: average
+// 14x14 -> 2x2 and 12x12 -> 3x3 0.44 -> 0.09 and 0.27 -> 0.07 ms; max 12x12 -> 3x3 1.30 -> 0.14
+// ms, 10240 planes of 8x8 -> 2x2 2.57 -> 0.24 ms). Large planes keep them: their row kernels were
+// slower still (1080x8 -> 540x2: 0.05 against 0.46 ms).
 template <class V>
 bool use_uniform(const PoolGeometry& g, const Shape& s) {
   const int64_t kh = uniform_window_len(s.windows->h), kw = uniform_window_len(s.windows->w);
