@@ -150,13 +150,9 @@ void avgpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
 
     // An output row whose (d, h) window is the previous row's (the input grows along H or D) is a
     // copy of it; the previous row was computed by this call, so any thread split agrees.
-    if (item > begin && r > 0) {
-      const int64_t pd = (r - 1) / s.out[1], ph = (r - 1) % s.out[1];
-      if (win_start(wd, od) == win_start(wd, pd) && win_end(wd, od) == win_end(wd, pd) &&
-          win_start(wh, oh) == win_start(wh, ph) && win_end(wh, oh) == win_end(wh, ph)) {
-        copy<V>(out, out - OW, OW);
-        continue;
-      }
+    if (item > begin && r > 0 && repeats_previous_row(s, r)) {
+      copy<V>(out, out - OW, OW);
+      continue;
     }
 
     const T* image = a.input + img * s.in_image();

@@ -91,6 +91,16 @@ inline void covering(const AxisWindows& w, int64_t i, int64_t* lo, int64_t* hi) 
   *hi = std::upper_bound(w.start.begin(), w.start.end(), i) - w.start.begin();
 }
 
+// Whether output row r > 0 of an image (r counts its (d, h) output rows) has the (d, h) window of
+// row r - 1, as rows of an input that grows along H or D do: its outputs are then row r - 1's.
+inline bool repeats_previous_row(const Shape& s, int64_t r) {
+  const AxisWindows &wd = s.windows->d, &wh = s.windows->h;
+  const int64_t od = r / s.out[1], oh = r % s.out[1];
+  const int64_t pd = (r - 1) / s.out[1], ph = (r - 1) % s.out[1];
+  return win_start(wd, od) == win_start(wd, pd) && win_end(wd, od) == win_end(wd, pd) &&
+         win_start(wh, oh) == win_start(wh, ph) && win_end(wh, oh) == win_end(wh, ph);
+}
+
 // covering() for every input position of an axis, as a table of one work range: [lo[i], hi[i]),
 // pointer-sized (int64_t indices cost a wrap per access in wasm32).
 struct Covering {
@@ -409,8 +419,10 @@ RowGroup row_group_pass1(const Shape& s, const typename V::Elem* image, int64_t 
 // at a time are the exception: maxpool_bwd_nchw.cc measured memset faster there.)
 #if defined(__clang__)
 #define AP_NO_MEMSET __attribute__((no_builtin("memset")))
+#define AP_NO_MEMCPY __attribute__((no_builtin("memcpy")))
 #else
 #define AP_NO_MEMSET  // g++ (native tests) has no such attribute; its memset is fast anyway
+#define AP_NO_MEMCPY
 #endif
 template <class V>
 AP_NO_MEMSET void zero(typename V::Elem* p, int64_t n) {
@@ -448,6 +460,12 @@ void copy(typename V::Elem* dst, const typename V::Elem* src, int64_t n) {
   }
   for (; i + L <= n; i += L) V::store(dst + i, V::load(src + i));
   for (; i < n; ++i) dst[i] = src[i];
+}
+
+// The same for max indices, as a plain loop that the compiler vectorizes but may not turn into
+// memcpy (see copy).
+AP_NO_MEMCPY inline void copy_indices(int32_t* dst, const int32_t* src, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
 }
 
 // The sum of p[0..n) as it streams in: four vector accumulators, so the loop is bound by loads
