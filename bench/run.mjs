@@ -8,12 +8,14 @@
 //   one_thread_ms with --threads above 1 only: ms of the same build loaded again at one thread,
 //               timed in the same rounds (the speedup of threads without the drift between runs)
 // Usage: node bench/run.mjs [--json] [--threads N] [--build NAME] [--filter TEXT] [--passes N]
-//        [--dist DIR] [--cpu] [--check]
+//        [--dist DIR] [--cpu] [--check] [--cases FILE] [--budget MS]
 // --cpu times with the process's CPU time instead of the wall clock: a development aid on a
 // machine shared with other jobs (wall time there mostly measures the scheduler); one thread only.
 // --passes N (default 3): visits of every case, in turn, whose run times are pooled.
 // --check times nothing: every timed path's result is compared with the naive loops' (check.mjs),
 // one line per case, and the exit status says whether all agree.
+// --cases FILE times the cases of another file of bench/cases.json's format (bench/sweep.mjs
+// writes one), --budget MS each case's timed time over all its visits (default 1600).
 // --build defaults to 'simd' for one thread and 'simd-threads' otherwise; --dist defaults to the
 // package's npm/dist (build it with: bash npm/scripts/build-wasm.sh).
 import { readFileSync } from 'node:fs';
@@ -36,6 +38,8 @@ function parseArgs(argv) {
     build: undefined,
     filter: '',
     dist: path.join(here, '..', 'npm', 'dist'),
+    cases: path.join(here, 'cases.json'),
+    budget: 1600,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -51,15 +55,18 @@ function parseArgs(argv) {
     else if (a === '--build') o.build = value();
     else if (a === '--filter') o.filter = value();
     else if (a === '--dist') o.dist = path.resolve(value());
+    else if (a === '--cases') o.cases = path.resolve(value());
+    else if (a === '--budget') o.budget = Number(value());
     else
       throw new Error(
-        `unknown argument ${a} (--json, --threads N, --build NAME, --filter TEXT, --passes N, --dist DIR, --cpu, --check)`,
+        `unknown argument ${a} (--json, --threads N, --build NAME, --filter TEXT, --passes N, --dist DIR, --cpu, --check, --cases FILE, --budget MS)`,
       );
   }
   if (!(Number.isInteger(o.threads) && o.threads >= 1))
     throw new Error(`--threads must be an integer >= 1`);
   if (!(Number.isInteger(o.passes) && o.passes >= 1))
     throw new Error(`--passes must be an integer >= 1`);
+  if (!(Number.isFinite(o.budget) && o.budget > 0)) throw new Error(`--budget must be a time > 0`);
   o.build ??= o.threads > 1 ? 'simd-threads' : 'simd';
   if (o.cpu && o.threads > 1) throw new Error('--cpu measures one thread only');
   return o;
@@ -71,8 +78,7 @@ const cpuClock = () => {
   return (u.user + u.system) / 1000;
 };
 
-// Per case, over all its visits: about this much time in timed rounds, and at least this many.
-const kCaseBudgetMs = 1600;
+// Per case, over all its visits: about --budget ms in timed rounds, and at least this many.
 const kMinRounds = 5;
 
 // Warm up, then time the four quantities of a case in alternation: every round runs each of them
@@ -344,7 +350,7 @@ function timeCases() {
   for (let pass = 0; pass < opts.passes; pass++) {
     cases.forEach((c, i) => {
       const t = visitCase(ap, ap1, c, {
-        budgetMs: kCaseBudgetMs / opts.passes,
+        budgetMs: opts.budget / opts.passes,
         minRounds: Math.ceil(kMinRounds / opts.passes),
         firstVisit: pass === 0,
       });
@@ -387,7 +393,7 @@ const opts = parseArgs(process.argv.slice(2));
 if (opts.cpu) clock = cpuClock;
 const require = createRequire(import.meta.url);
 const { load } = require(path.join(opts.dist, 'node.cjs'));
-const cases = JSON.parse(readFileSync(path.join(here, 'cases.json'), 'utf8')).filter((c) =>
+const cases = JSON.parse(readFileSync(opts.cases, 'utf8')).filter((c) =>
   c.name.includes(opts.filter),
 );
 const ap = await load({ build: opts.build, threads: opts.threads });

@@ -3,7 +3,8 @@
 // are not asserted: speed is the benchmark's business, not a test's.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +83,56 @@ test('--check: every timed path agrees with the naive loops on every case', asyn
   }
 });
 
+test('--cases and --budget: the sweep of bench/sweep.mjs, timed and checked like the cases', async () => {
+  const sweep = await promisify(execFile)(process.execPath, [
+    path.join(root, 'bench', 'sweep.mjs'),
+  ]);
+  const all = JSON.parse(sweep.stdout);
+  // Every op in both layouts, growing and near-identity outputs included.
+  for (const op of ['avg', 'max', 'avg_backward', 'max_backward']) {
+    for (const layout of ['NCHW', 'NHWC']) {
+      const some = all.filter((c) => c.op === op && c.layout === layout);
+      assert.ok(
+        some.some((c) => c.output[0] > c.shape[2]),
+        `${op} ${layout} grows`,
+      );
+      assert.ok(
+        some.some((c) => c.output[0] === c.shape[2] - 1),
+        `${op} ${layout} near identity`,
+      );
+    }
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'ap-sweep-'));
+  try {
+    const file = path.join(dir, 'sweep.json');
+    const picked = all.filter((c) => /^(max|avg_backward)-NHWC-13x13-(1x1|26x26)$/.test(c.name));
+    assert.equal(picked.length, 4);
+    writeFileSync(file, JSON.stringify(picked));
+    const timed = await run(['--json', '--cases', file, '--budget', '40', '--passes', '1']);
+    const lines = timed.stdout.trim().split('\n').map(JSON.parse);
+    assert.deepEqual(
+      lines.map((l) => l.name),
+      picked.map((c) => c.name),
+    );
+    for (const l of lines) assertTimes(l, timeFields);
+    const checked = await run(['--check', '--json', '--cases', file]);
+    for (const l of checked.stdout.trim().split('\n').map(JSON.parse)) {
+      assert.deepEqual(l.errors, [], l.name);
+    }
+    const results = path.join(dir, 'sweep.jsonl');
+    writeFileSync(results, timed.stdout);
+    const worst = await promisify(execFile)(process.execPath, [
+      path.join(root, 'bench', 'sweep.mjs'),
+      '--worst',
+      results,
+    ]);
+    assert.match(worst.stdout, /^lowest naive_ms \/ ms of 4:\n/);
+    assert.match(worst.stdout, /\nhighest ms \/ roofline_ms:\n/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("--check's comparison: max exactly, averages within 1e-5 of the largest value", () => {
   assert.equal(firstMismatch(true, [1, 2], [1, 2], 'x'), '');
   assert.match(firstMismatch(true, [1, 2.000001], [1, 2], 'x'), /^x: element 1 is 2.000001/);
@@ -96,6 +147,7 @@ for (const [args, message] of [
   [['--threads', 'two'], /--threads must be an integer >= 1/],
   [['--filter'], /--filter needs a value/],
   [['--fast'], /unknown argument --fast/],
+  [['--budget', '0'], /--budget must be a time > 0/],
 ]) {
   test(`rejects ${args.join(' ')}`, async () => {
     await assert.rejects(run(args), (e) => {
