@@ -6,7 +6,11 @@
 //   node bench/sweep.mjs > sweep.json
 //   node bench/run.mjs --cases sweep.json --passes 1 --budget 300 --json > sweep.jsonl
 //   node bench/sweep.mjs --worst sweep.jsonl
-// --worst lists the cases with the lowest naive_ms / ms and the highest ms / roofline_ms. Growing
+// --worst lists the cases with the lowest naive_ms / ms and the highest ms / roofline_ms; given
+// bench/torch_bench.py's lines for the same file (--cases sweep.json) as well, also every case
+// slower than PyTorch:
+//   /usr/bin/python3 bench/torch_bench.py --cases sweep.json > sweep-torch.jsonl
+//   node bench/sweep.mjs --worst sweep.jsonl sweep-torch.jsonl Growing
 // outputs write far more than they read, so their roofline ratio is high by nature: compare a
 // case with its neighbours, not with the issue's targets.
 import { readFileSync } from 'node:fs';
@@ -54,12 +58,18 @@ function sweepCases() {
   return cases;
 }
 
-function worst(file, n = 20) {
-  const rows = readFileSync(file, 'utf8')
+const readLines = (file) =>
+  readFileSync(file, 'utf8')
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l))
-    .map((r) => ({ ...r, naive: r.naive_ms / r.ms, roof: r.ms / r.roofline_ms }));
+    .map((l) => JSON.parse(l));
+
+function worst(file, torchFile, n = 20) {
+  const rows = readLines(file).map((r) => ({
+    ...r,
+    naive: r.naive_ms / r.ms,
+    roof: r.ms / r.roofline_ms,
+  }));
   const show = (r) =>
     `${r.name.padEnd(36)} ms ${r.ms.toFixed(3).padStart(8)}  naive/ms ${r.naive.toFixed(1).padStart(6)}` +
     `  ms/roofline ${r.roof.toFixed(1).padStart(6)}`;
@@ -67,12 +77,19 @@ function worst(file, n = 20) {
   for (const r of [...rows].sort((a, b) => a.naive - b.naive).slice(0, n)) console.log(show(r));
   console.log(`highest ms / roofline_ms:`);
   for (const r of [...rows].sort((a, b) => b.roof - a.roof).slice(0, n)) console.log(show(r));
+  if (!torchFile) return;
+  const torch = new Map(readLines(torchFile).map((t) => [t.name, t.torch_ms]));
+  const slower = rows.filter((r) => torch.has(r.name) && r.ms > torch.get(r.name));
+  console.log(
+    `slower than PyTorch: ${slower.length} of ${rows.filter((r) => torch.has(r.name)).length}`,
+  );
+  for (const r of slower) console.log(`${show(r)}  torch ${torch.get(r.name).toFixed(3)}`);
 }
 
 const args = process.argv.slice(2);
-if (args[0] === '--worst' && args[1]) worst(args[1]);
+if (args[0] === '--worst' && args[1] && args.length <= 3) worst(args[1], args[2]);
 else if (args.length === 0) console.log(JSON.stringify(sweepCases(), null, 0));
 else {
-  console.error('usage: node bench/sweep.mjs [--worst RESULTS.jsonl]');
+  console.error('usage: node bench/sweep.mjs [--worst RESULTS.jsonl [TORCH.jsonl]]');
   process.exitCode = 2;
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Native PyTorch on the cases of bench/cases.json, for comparison with bench/run.mjs (not a test).
 
-Usage: /usr/bin/python3 bench/torch_bench.py [--threads N] [--filter TEXT] [--cpu]
+Usage: /usr/bin/python3 bench/torch_bench.py [--threads N] [--filter TEXT] [--cpu] [--cases FILE]
 Prints one JSON object per line: {"name", "threads", "torch_ms"} (median, float32, like run.mjs:
 ms = the op on tensors that already exist). --cpu times with the process CPU clock (one thread).
+--cases FILE takes the cases of another file of the same format (bench/sweep.mjs writes one).
 Needs Debian's python3-torch (apt-get install -y python3-torch).
 """
 import argparse
@@ -37,10 +38,11 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--filter", default="")
     p.add_argument("--cpu", action="store_true")
+    p.add_argument("--cases", default=str(pathlib.Path(__file__).parent / "cases.json"))
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     clock = time.process_time if a.cpu else time.perf_counter
-    cases = json.loads((pathlib.Path(__file__).parent / "cases.json").read_text())
+    cases = json.loads(pathlib.Path(a.cases).read_text())
     g = torch.Generator().manual_seed(1)
     for c in cases:
         if a.filter not in c["name"]:

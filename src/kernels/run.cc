@@ -218,10 +218,10 @@ void run_max_backward(const PoolGeometry& g, const WindowTables& w, const T* gra
   // before, 0.28 ms now), and they never change a sum: each element gets its gradients in output
   // order however the image is split.
   const int64_t band_limit = last ? a.s.channels / nhwc_band_line<T>() : a.s.in_rows();
-  const bool threads = pool != nullptr && pool->threads() > 1;
-  a.bands = threads ? std::max<int64_t>(
-                          1, std::min<int64_t>(band_limit, 8 / std::max<int64_t>(1, a.s.images)))
-                    : 1;
+  const bool shared = pool != nullptr && pool->threads() > 1;
+  a.bands = shared ? std::max<int64_t>(
+                         1, std::min<int64_t>(band_limit, 8 / std::max<int64_t>(1, a.s.images)))
+                   : 1;
   const int64_t elements = g.input_numel() + g.output_numel() * a.bands;
   with_isa<T>(o.isa, [&](auto v) {
     using V = decltype(v);

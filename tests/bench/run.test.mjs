@@ -128,6 +128,24 @@ test('--cases and --budget: the sweep of bench/sweep.mjs, timed and checked like
     ]);
     assert.match(worst.stdout, /^lowest naive_ms \/ ms of 4:\n/);
     assert.match(worst.stdout, /\nhighest ms \/ roofline_ms:\n/);
+    assert.doesNotMatch(worst.stdout, /PyTorch/);
+    // With PyTorch's times (made up here: one case far faster than ours, one far slower).
+    const torch = path.join(dir, 'torch.jsonl');
+    writeFileSync(
+      torch,
+      `${JSON.stringify({ name: picked[0].name, threads: 1, torch_ms: 1e-9 })}\n` +
+        `${JSON.stringify({ name: picked[1].name, threads: 1, torch_ms: 1e9 })}\n`,
+    );
+    const vsTorch = await promisify(execFile)(process.execPath, [
+      path.join(root, 'bench', 'sweep.mjs'),
+      '--worst',
+      results,
+      torch,
+    ]);
+    const slower = vsTorch.stdout.split('slower than PyTorch: ')[1].trim().split('\n');
+    assert.equal(slower[0], '1 of 2');
+    assert.equal(slower.length, 2);
+    assert.ok(slower[1].startsWith(picked[0].name), slower[1]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
