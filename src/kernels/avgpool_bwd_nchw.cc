@@ -93,11 +93,12 @@ void avgpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, in
   // Covering outputs from per-call tables, not two binary searches per row (with the copies of
   // repeated rows below, 56x56 -> 7x7 went from 0.47 to 0.36 ms, fastest of six wasm runs).
   const Covering deps(wd), rows(wh), cols(ww);
-  // By position when that costs less than by window: about 30 cycles a window (profiled) against
-  // a few per position. Growing and near-identity W take it (28 -> 56: 18.9 -> 3.4 ms; 56 -> 55:
-  // 3.2 -> 1.0 ms); for windows of several positions the two measured within noise (56 -> 7,
-  // 112 -> 5, 224 -> 3, 7 or 28), so the guess decides there.
-  const bool by_position = W * cols.most() < 32 * OW;
+  // By position when windows are short: the loop by window costs about 30 cycles a window
+  // (profiled), by position a few per position. Growing and near-identity W take it (28 -> 56:
+  // 18.9 -> 3.4 ms; 56 -> 55: 3.2 -> 1.0 ms). Windows of about eight positions or more stay by
+  // window: avg-bwd-image (8 or 9) took 2.92 ms by position against 2.30 (fastest of six wasm
+  // runs); 56 -> 7, 112 -> 5 and 224 -> 3, 7 or 28 measured within noise either way.
+  const bool by_position = W * cols.most() < 8 * OW;
   const PositionPlan plan(cols, by_position ? W : 0, OW);
   Scratch<T> delta(by_position ? OW + 1 : 0);  // delta[OW] stays 0
 

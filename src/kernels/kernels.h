@@ -55,7 +55,7 @@ struct BackwardArgs {
   const T* grad_output = nullptr;
   const int32_t* indices = nullptr;  // max only
   T* grad_input = nullptr;
-  int64_t bands = 1;  // max only: work items per image (input row bands or channel bands)
+  int64_t bands = 1;  // max only, channels-first: work items per plane (bands of input rows)
 };
 
 // Items: groups of 4 planes (NCHW; the last group may be partial) or images (NHWC).
@@ -99,19 +99,8 @@ void avgpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, in
 template <class V>
 void avgpool_bwd_nhwc(const BackwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);
 
-// Items: images * bands; a band owns a range of input rows (NCHW) or channels (NHWC), so the
-// scatter of one image can be split without two threads adding into one element.
-// NHWC bands are whole 64-byte lines of channels: at most channels / line of them (run.cc), band
-// b being channels [nhwc_band_start(b), nhwc_band_start(b + 1)), the last one taking the rest.
-template <typename T>
-constexpr int64_t nhwc_band_line() {
-  return 64 / static_cast<int64_t>(sizeof(T));
-}
-template <typename T>
-inline int64_t nhwc_band_start(int64_t channels, int64_t bands, int64_t band) {
-  const int64_t lines = channels / nhwc_band_line<T>();
-  return band == bands ? channels : band * lines / bands * nhwc_band_line<T>();
-}
+// Items: images * bands (NCHW; a band owns a range of input rows, so the scatter of one plane can
+// be split without two threads adding into one element) or images (NHWC).
 template <class V>
 void maxpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);
 template <class V>

@@ -210,17 +210,15 @@ void run_max_backward(const PoolGeometry& g, const WindowTables& w, const T* gra
   a.indices = indices;
   a.grad_input = grad_input;
   const bool last = g.layout == Layout::kChannelsLast;
-  // Few images, and threads to share them: split each image into bands (input rows, or whole
-  // lines of channels for NHWC) so every thread gets work. Each row band re-reads the image's
-  // indices, a small cost next to zeroing grad_input; a channel band zeroes its part of every
-  // position, in strides. At one thread bands are only that cost, so there is one (channels-last
-  // 224x224x64 -> 7x7 in wasm: 10.5 ms in 8 bands of 8 channels, with the scalar loops of
-  // before, 0.28 ms now), and they never change a sum: each element gets its gradients in output
-  // order however the image is split.
-  const int64_t band_limit = last ? a.s.channels / nhwc_band_line<T>() : a.s.in_rows();
-  const bool shared = pool != nullptr && pool->threads() > 1;
+  // Few channels-first planes, and threads to share them: split each plane into bands of input
+  // rows so every thread gets work; each band re-reads the plane's indices, a small cost next to
+  // zeroing grad_input. Bands never change a sum (each element gets its gradients in output order
+  // however the plane is split), so at one thread there are none. Channels-last images are not
+  // split: bands of whole lines of channels, each zeroing its part of every position in strides,
+  // made two threads 1.3-4.5x slower than one on one to three images of 56x56 to 224x224 (sweep).
+  const bool shared = pool != nullptr && pool->threads() > 1 && !last;
   a.bands = shared ? std::max<int64_t>(
-                         1, std::min<int64_t>(band_limit, 8 / std::max<int64_t>(1, a.s.images)))
+                         1, std::min<int64_t>(a.s.in_rows(), 8 / std::max<int64_t>(1, a.s.images)))
                    : 1;
   const int64_t elements = g.input_numel() + g.output_numel() * a.bands;
   with_isa<T>(o.isa, [&](auto v) {

@@ -251,12 +251,10 @@ TEST_CASE("boundary classes in every layout and rank", "[kernels]") {
   check_all(configs);
 }
 
-TEST_CASE("max backward splits few channels-last images into whole lines of channels",
-          "[kernels]") {
-  // One or two images with enough channels for two or more 64-byte lines (16 float32 or 8 float64
-  // channels each): at 2..4 threads each image is cut into bands of whole lines, the last one
-  // taking the rest (40 and 70 channels end mid-line). Shrinking, growing and overlapping windows,
-  // so an element can receive several gradients from one band's scatter.
+TEST_CASE("max backward of few channels-last images with many channels", "[kernels]") {
+  // One or two images of 16 to 70 channels at 1..4 threads (whole images per thread, chunks of
+  // them zeroed at once): shrinking, growing and overlapping windows, so an element can receive
+  // several gradients, each in output order.
   const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes = {
       {{5, 7}, {3, 4}}, {{3, 4}, {7, 9}}, {{6, 6}, {5, 5}}, {{4, 9}, {1, 1}}};
   uint32_t seed = 3000;
