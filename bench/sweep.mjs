@@ -10,9 +10,9 @@
 // bench/torch_bench.py's lines for the same file (--cases sweep.json) as well, also every case
 // slower than PyTorch:
 //   /usr/bin/python3 bench/torch_bench.py --cases sweep.json > sweep-torch.jsonl
-//   node bench/sweep.mjs --worst sweep.jsonl sweep-torch.jsonl Growing
-// outputs write far more than they read, so their roofline ratio is high by nature: compare a
-// case with its neighbours, not with the targets.
+//   node bench/sweep.mjs --worst sweep.jsonl sweep-torch.jsonl
+// Growing outputs write far more than they read, so their roofline ratio is high by nature:
+// compare a case with its neighbours, not with the targets.
 import { readFileSync } from 'node:fs';
 
 const ops = ['avg', 'max', 'avg_backward', 'max_backward'];
