@@ -116,9 +116,12 @@ test('--cases and --budget: the sweep of bench/sweep.mjs, timed and checked like
     );
     for (const l of lines) assertTimes(l, timeFields);
     const checked = await run(['--check', '--json', '--cases', file]);
-    for (const l of checked.stdout.trim().split('\n').map(JSON.parse)) {
-      assert.deepEqual(l.errors, [], l.name);
-    }
+    const agree = checked.stdout.trim().split('\n').map(JSON.parse);
+    assert.deepEqual(
+      agree.map((l) => l.name),
+      picked.map((c) => c.name),
+    );
+    for (const l of agree) assert.deepEqual(l.errors, [], l.name);
     const results = path.join(dir, 'sweep.jsonl');
     writeFileSync(results, timed.stdout);
     const worst = await promisify(execFile)(process.execPath, [
