@@ -99,10 +99,7 @@ RowWindows plan_row_windows(const AxisWindows& ww) {
                       Scratch<int32_t>()};
   }
   const int64_t k = win_len(ww, 0);
-  bool sliding = L > 1 && ww.out >= L;
-  for (int64_t o = 0; sliding && o < ww.out; ++o) {
-    sliding = win_start(ww, o) == o && win_len(ww, o) == k;
-  }
+  const bool sliding = L > 1 && sliding_window_len(ww, L) > 0;
   const int64_t pair_n = L > 1 && !sliding && (k % L == 0 || k % L == L / 2) && k / L >= 2 &&
                                  ww.out >= 4 && uniform_window_len(ww) == k
                              ? k / L

@@ -24,6 +24,17 @@ inline int64_t uniform_window_len(const AxisWindows& w) {
   return k;
 }
 
+// k when every window of w is k long and starts at o (sliding by one: n -> n - k + 1, the
+// near-identity sizes), with at least min_out windows; 0 otherwise.
+inline int64_t sliding_window_len(const AxisWindows& w, int64_t min_out) {
+  if (w.out < min_out || w.out <= 0) return 0;
+  const int64_t k = win_len(w, 0);
+  for (int64_t o = 0; o < w.out; ++o) {
+    if (win_start(w, o) != o || win_len(w, o) != k) return 0;
+  }
+  return k;
+}
+
 // Calls f(KH, KW) with the window sizes as std::integral_constant: the common kh = 2 and
 // kw = 1, 2, 4 as themselves (loops unroll, sums stay in registers), any other size as 0, which
 // the kernels read as "use the runtime kh / kw".
