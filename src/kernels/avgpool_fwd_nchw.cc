@@ -150,7 +150,7 @@ void avgpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
 
     // An output row whose (d, h) window is the previous row's (the input grows along H or D) is a
     // copy of it; the previous row was computed by this call, so any thread split agrees.
-    if (item > begin && r > 0 && repeats_previous_row(s, r)) {
+    if (item > begin && r > 0 && repeats_previous_row(s, od, oh)) {
       copy<V>(out, out - OW, OW);
       continue;
     }
