@@ -21,6 +21,7 @@
 
 #include "kernels.h"
 #include "lane_mask.h"
+#include "row_gather.h"
 #include "rows.h"
 #include "scratch.h"
 #include "uniform_windows.h"
@@ -450,10 +451,21 @@ inline bool any_nan(const float* p, ptrdiff_t n) {
 }
 #endif
 
+// What pass 2 takes from the W windows beyond the columns, worked out once per call.
+struct MergePlan {
+  bool single_columns;     // every W window is one column (W grows)
+  bool f32_gather;         // and float32 columns are gathered (gather)
+  RowGather gather;        // their shuffles (row_gather.h)
+  ptrdiff_t sliding;       // float32: the windows' length when they slide by one, else 0
+  Scratch<uint16_t> cols;  // float32 windows of at most 12 columns: merge_narrow_windows's scratch
+};
+
 // Pass 2 when every W window is a single column (W grows): the outputs are the columns' maxima,
 // flat(c) the flat index of column c's. The merges' bookkeeping per window made growing rows cost
 // about 2 ns an output more (167 planes of 56x56 -> 112x112: 5.7 -> 2.2 ms, fastest of three
-// wasm runs, with the copies of repeated rows).
+// wasm runs, with the copies of repeated rows). Float32 rows instead gather values and flat
+// indices (flat[c], c < W) with the average's shuffles (gather_row): the same rows then took 2.19
+// -> 1.35 ms, 16 planes of 64x64 -> 128x128 1.01 -> 0.60 (fastest of three alternating runs).
 template <typename T, class Flat>
 void copy_columns(const AxisWindows& ww, ptrdiff_t OW, const T* col_val, Flat flat, T* out,
                   int32_t* out_idx) {
@@ -467,17 +479,24 @@ void copy_columns(const AxisWindows& ww, ptrdiff_t OW, const T* col_val, Flat fl
 
 // Pass 2 of one output row from its columns' maxima and row offsets (clean: pass 1 saw no NaN):
 // merges the columns of each W window, branch-free (random data would make the comparisons
-// unpredictable). col_idx becomes flat indices on the way unless the NaN-free float32 merge runs;
-// cols is its scratch (merge_without_nan). sliding: the W windows' length when they slide by one
-// and the float32 merge_sliding takes them, else 0.
+// unpredictable). col_idx becomes flat indices on the way unless the NaN-free float32 merge over
+// windows of several columns runs.
 template <class V>
-void merge_row(const AxisWindows& ww, ptrdiff_t W, [[maybe_unused]] ptrdiff_t sliding,
-               [[maybe_unused]] bool clean, typename V::Elem* col_val, typename V::Index* col_idx,
+void merge_row(const AxisWindows& ww, ptrdiff_t W, MergePlan& plan, [[maybe_unused]] bool clean,
+               typename V::Elem* col_val, typename V::Index* col_idx,
                [[maybe_unused]] const typename V::Elem* plane, typename V::Elem* out,
-               int32_t* out_idx, [[maybe_unused]] uint16_t* cols) {  // (the last three: SIMD only)
+               int32_t* out_idx) {
   using T = typename V::Elem;
   const ptrdiff_t OW = static_cast<ptrdiff_t>(ww.out);
-  if (max_win_len(ww) == 1) {
+  if (plan.single_columns) {
+    if constexpr (std::is_same<typename V::Index, int32_t>::value) {
+      if (plan.f32_gather) {
+        add_columns<V>(W, col_idx);
+        gather_row<V>(col_val, ww, plan.gather, nullptr, out);
+        gather_row<V>(col_idx, ww, plan.gather, nullptr, out_idx);
+        return;
+      }
+    }
     copy_columns(
         ww, OW, col_val, [&](ptrdiff_t c) { return static_cast<int32_t>(col_idx[c] + c); }, out,
         out_idx);
@@ -486,14 +505,14 @@ void merge_row(const AxisWindows& ww, ptrdiff_t W, [[maybe_unused]] ptrdiff_t sl
 #if AP_HAVE_SIMD
   if constexpr (std::is_same<V, F32x4>::value) {
     if (clean || !any_nan(col_val, W)) {
-      if (sliding > 0) {
+      if (plan.sliding > 0) {
         add_columns<V>(W, col_idx);
-        merge_sliding(col_val, col_idx, sliding, OW, out, out_idx);
+        merge_sliding(col_val, col_idx, plan.sliding, OW, out, out_idx);
         return;
       }
       merge_without_nan(
           ww, OW, col_val, [&](ptrdiff_t c) { return col_idx[c] + static_cast<int32_t>(c); }, plane,
-          out, out_idx, cols);
+          out, out_idx, plan.cols.data());
       return;
     }
   }
@@ -553,21 +572,16 @@ void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
   rows8 = std::is_same<V, F32x4>::value && W >= 16 && max_win_len(wd) == 1 && max_win_len(wh) < 256;
 #endif
   Scratch<uint8_t> col_row8(rows8 ? padded : 0);
-  // The float32 merge's scratch when every W window spans at most 12 columns
-  // (merge_narrow_windows).
-  bool narrow = false;
+  bool f32 = false;
 #if AP_HAVE_SIMD
-  narrow = std::is_same<V, F32x4>::value && vectors && max_win_len(ww) <= 12;
+  f32 = std::is_same<V, F32x4>::value && vectors;
 #endif
-  Scratch<uint16_t> narrow_cols(narrow ? OW : 0);
-  // W windows sliding by one (near-identity) take merge_sliding when float32.
-  ptrdiff_t sliding = 0;
-#if AP_HAVE_SIMD
-  if (std::is_same<V, F32x4>::value && vectors && OW >= 4 && max_win_len(ww) > 1) {
-    sliding = static_cast<ptrdiff_t>(sliding_window_len(ww, 4));
-  }
-#endif
-  [[maybe_unused]] const bool single_columns = max_win_len(ww) == 1;  // (SIMD only)
+  const bool single_columns = max_win_len(ww) == 1;
+  MergePlan plan{
+      single_columns, f32 && single_columns,
+      f32 && single_columns ? plan_row_gather<V>(ww) : RowGather{},
+      f32 && OW >= 4 && !single_columns ? static_cast<ptrdiff_t>(sliding_window_len(ww, 4)) : 0,
+      Scratch<uint16_t>(f32 && max_win_len(ww) <= 12 ? OW : 0)};
   Scratch<T> col_val(band_rows * padded);
   Scratch<Index> col_idx(band_rows * padded);
   Scratch<uint8_t> no_nan(band_rows);
@@ -654,19 +668,21 @@ void maxpool_fwd_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int
           const ptrdiff_t* rows = offs.data();
           auto flat = [&](ptrdiff_t c) { return static_cast<int32_t>(rows[row8[c]] + c); };
           if (single_columns) {
-            copy_columns(ww, OW, val, flat, out, out_idx);
-          } else if (sliding > 0) {
             rows8_flat(row8, static_cast<int32_t>(rows[0]), W, idx);
-            merge_sliding(val, idx, sliding, OW, out, out_idx);
+            gather_row<V>(val, ww, plan.gather, nullptr, out);
+            gather_row<V>(idx, ww, plan.gather, nullptr, out_idx);
+          } else if (plan.sliding > 0) {
+            rows8_flat(row8, static_cast<int32_t>(rows[0]), W, idx);
+            merge_sliding(val, idx, plan.sliding, OW, out, out_idx);
           } else {
-            merge_without_nan(ww, OW, val, flat, plane, out, out_idx, narrow_cols.data());
+            merge_without_nan(ww, OW, val, flat, plane, out, out_idx, plan.cols.data());
           }
           continue;
         }
       }
 #endif
       if (!clean) column_maxima<V, true>(plane, offs.data(), nrows, W, true, val, idx);
-      merge_row<V>(ww, W, sliding, clean, val, idx, plane, out, out_idx, narrow_cols.data());
+      merge_row<V>(ww, W, plan, clean, val, idx, plane, out, out_idx);
     }
     item += oh1 - oh0;
   }

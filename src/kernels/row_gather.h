@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "rows.h"
 #include "scratch.h"
@@ -46,45 +47,66 @@ RowGather plan_row_gather(const AxisWindows& ww) {
   return g;
 }
 
-// out[o] = row[start[o]] * scale[o] for o < ww.out.
-template <class V>
-void gather_row(const typename V::Elem* row, const AxisWindows& ww, const RowGather& g,
-                const typename V::Elem* scale, typename V::Elem* out) {
+// out[o] = row[start[o]] * scale[o] for o < ww.out, or row[start[o]] when scale is null. E is
+// V::Elem, or with no scale any type of its width: the max kernel gathers its columns' values and
+// their int32 flat indices alike (the shuffles move bytes).
+template <class V, typename E>
+void gather_row(const E* row, const AxisWindows& ww, const RowGather& g,
+                const typename V::Elem* scale, E* out) {
+  static_assert(sizeof(E) == sizeof(typename V::Elem), "one element per lane");
+  constexpr bool kFloat = std::is_same<E, typename V::Elem>::value;
   const int64_t* start = ww.start.data();
   int64_t o = 0;
 #if AP_HAVE_SIMD
   constexpr int64_t L = V::kLanes;
   const int64_t groups = static_cast<int64_t>(g.base.size());
   if constexpr (L > 1) {
+    // The L outputs at `at` from their gathered inputs v.
+    auto store = [&](int64_t at, v128_t v) {
+      if constexpr (kFloat) {
+        if (scale != nullptr) v = V::mul(V{v}, V::load(scale + at)).v;
+      }
+      wasm_v128_store(out + at, v);
+    };
     if (g.doubling) {
       // Every window has one length, so one scale serves the row.
-      const V k = V::splat(scale[0]);
-      const typename V::Elem* in = row;
-      typename V::Elem* const end = out + (ww.out - ww.out % (2 * L));
-      for (typename V::Elem* p = out; p < end; p += 2 * L, in += L) {
+      const E* in = row;
+      const int64_t end = ww.out - ww.out % (2 * L);
+      for (; o < end; o += 2 * L, in += L) {
         V lo, hi;
-        V::repeat2(V::load(in), &lo, &hi);
-        V::store(p, V::mul(lo, k));
-        V::store(p + L, V::mul(hi, k));
+        V::repeat2(V{wasm_v128_load(in)}, &lo, &hi);
+        if constexpr (kFloat) {
+          if (scale != nullptr) {
+            const V k = V::splat(scale[0]);
+            lo = V::mul(lo, k);
+            hi = V::mul(hi, k);
+          }
+        }
+        wasm_v128_store(out + o, lo.v);
+        wasm_v128_store(out + o + L, hi.v);
       }
-      o = end - out;
     }
     for (int64_t i = o / L; i < groups; ++i, o += L) {
       const int64_t first = g.base[static_cast<size_t>(i)];
       if (first < 0) {
-        for (int64_t lane = 0; lane < L; ++lane)
-          out[o + lane] = row[start[o + lane]] * scale[o + lane];
+        for (int64_t lane = 0; lane < L; ++lane) out[o + lane] = row[start[o + lane]];
+        if (scale != nullptr) store(o, wasm_v128_load(out + o));
         continue;
       }
       const v128_t mask = wasm_v128_load(g.mask.data() + i * 16);
-      const V v = {wasm_i8x16_swizzle(V::load(row + first).v, mask)};
-      V::store(out + o, V::mul(v, V::load(scale + o)));
+      store(o, wasm_i8x16_swizzle(wasm_v128_load(row + first), mask));
     }
   }
 #else
   (void)g;
 #endif
-  for (; o < ww.out; ++o) out[o] = row[start[o]] * scale[o];
+  for (; o < ww.out; ++o) {
+    if constexpr (kFloat) {
+      out[o] = scale != nullptr ? row[start[o]] * scale[o] : row[start[o]];
+    } else {
+      out[o] = row[start[o]];
+    }
+  }
 }
 
 }  // namespace kernels
