@@ -121,8 +121,40 @@ void global_avgpool_nhwc(const ForwardArgs<typename V::Elem>& a, int64_t begin, 
   }
 }
 
+// The backward of global pooling: every element of a plane (NCHW) or every position of an image
+// (NHWC) is its output's gradient times the same factor the other backward kernels use. The
+// general kernels spent their window bookkeeping on it: 32x512x7x7 took 0.44 ms, over three times
+// the forward.
+template <class V>
+void global_avgpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
+  using T = typename V::Elem;
+  const Shape& s = a.s;
+  const int64_t plane = s.in_image();
+  const T scale = window_scale<T>(s.in[0], s.in[1], s.in[2]);
+  for (int64_t p = begin; p < end; ++p) {
+    fill<V>(a.grad_input + p * plane, plane, a.grad_output[p] * scale);
+  }
+}
+
+template <class V>
+void global_avgpool_bwd_nhwc(const BackwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
+  using T = typename V::Elem;
+  const Shape& s = a.s;
+  const int64_t C = s.channels, positions = s.in[0] * s.in[1] * s.in[2];
+  const T scale = window_scale<T>(s.in[0], s.in[1], s.in[2]);
+  Scratch<T> row(C);
+  for (int64_t img = begin; img < end; ++img) {
+    const T* g = a.grad_output + img * C;
+    for (int64_t c = 0; c < C; ++c) row[static_cast<size_t>(c)] = g[c] * scale;
+    T* gi = a.grad_input + img * s.in_image();
+    for (int64_t p = 0; p < positions; ++p) copy<V>(gi + p * C, row.data(), C);
+  }
+}
+
 AP_INSTANTIATE(global_avgpool_nchw, ForwardArgs)
 AP_INSTANTIATE(global_avgpool_nhwc, ForwardArgs)
+AP_INSTANTIATE(global_avgpool_bwd_nchw, BackwardArgs)
+AP_INSTANTIATE(global_avgpool_bwd_nhwc, BackwardArgs)
 
 }  // namespace kernels
 }  // namespace adaptive_pool

@@ -63,6 +63,11 @@ template <class V>
 void global_avgpool_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);
 template <class V>
 void global_avgpool_nhwc(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);
+// Items: planes (NCHW) or images (NHWC).
+template <class V>
+void global_avgpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);
+template <class V>
+void global_avgpool_bwd_nhwc(const BackwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);
 
 // Items: images * out_rows (one output row (n, c, od, oh) or (n, od, oh) each).
 template <class V>

@@ -414,10 +414,11 @@ RowGroup row_group_pass1(const Shape& s, const typename V::Elem* image, int64_t 
   return g;
 }
 
-// p[0..n) = 0 with vector stores. LLVM would turn this loop into a memset call (memory.fill under
-// bulk memory, a runtime call per fill; without it, libc's scalar loop); no_builtin keeps the
-// stores inline, which is faster for fills of a row or a band of rows. (Whole planes zeroed 64 KiB
-// at a time are the exception: maxpool_bwd_nchw.cc measured memset faster there.)
+// p[0..n) = value with vector stores (zero: 0). LLVM would turn this loop into a memset call
+// (memory.fill under bulk memory, a runtime call per fill; without it, libc's scalar loop);
+// no_builtin keeps the stores inline, which is faster for fills of a row or a band of rows. (Whole
+// planes zeroed 64 KiB at a time are the exception: maxpool_bwd_nchw.cc measured memset faster
+// there.)
 #if defined(__clang__)
 #define AP_NO_MEMSET __attribute__((no_builtin("memset")))
 #define AP_NO_MEMCPY __attribute__((no_builtin("memcpy")))
@@ -426,10 +427,10 @@ RowGroup row_group_pass1(const Shape& s, const typename V::Elem* image, int64_t 
 #define AP_NO_MEMCPY
 #endif
 template <class V>
-AP_NO_MEMSET void zero(typename V::Elem* p, int64_t n) {
+AP_NO_MEMSET void fill(typename V::Elem* p, int64_t n, typename V::Elem value) {
   using T = typename V::Elem;
   constexpr int64_t L = V::kLanes;
-  const V z = V::splat(0);
+  const V z = V::splat(value);
   T* const end = p + n;
   for (; end - p >= 4 * L; p += 4 * L) {
     V::store(p, z);
@@ -439,10 +440,15 @@ AP_NO_MEMSET void zero(typename V::Elem* p, int64_t n) {
   }
   for (; end - p >= L; p += L) V::store(p, z);
   if (p < end && n >= L) {
-    V::store(end - L, z);  // the tail as one store overlapping zeros already written
+    V::store(end - L, z);  // the tail as one store overlapping values already written
   } else {
-    for (; p < end; ++p) *p = 0;
+    for (; p < end; ++p) *p = value;
   }
+}
+
+template <class V>
+void zero(typename V::Elem* p, int64_t n) {
+  fill<V>(p, n, 0);
 }
 
 // dst[0..n) = src[0..n) with vector loads and stores (memcpy of 512 bytes or more leaves wasm for

@@ -187,6 +187,12 @@ void run_avg_backward(const PoolGeometry& g, const WindowTables& w, const T* gra
   const bool last = g.layout == Layout::kChannelsLast;
   with_isa<T>(o.isa, [&](auto v) {
     using V = decltype(v);
+    if (g.out_plane() == 1) {
+      run_items(pool, o, a.s.images, elements, kAvgBackwardCost, [&](int64_t b, int64_t e) {
+        last ? global_avgpool_bwd_nhwc<V>(a, b, e) : global_avgpool_bwd_nchw<V>(a, b, e);
+      });
+      return;
+    }
     if (use_groups<V>(g, a.s)) {
       run_items(pool, o, groups(a.s.images, nchw_group_size<V>()), elements, kAvgBackwardCost,
                 [&](int64_t b, int64_t e) { avgpool_bwd_nchw_groups<V>(a, b, e); });
