@@ -39,15 +39,26 @@ void expand_row(const typename V::Elem* g, const AxisWindows& ww, const typename
   }
 }
 
-// How expand_by_position finds the deltas of position w: the outputs covering w are consecutive,
-// [cols.lo[w], cols.hi[w]); with at most two of them, second[w] is the other one or, for a
-// position with one, the zero at delta[OW].
+// Whether rows expand by position (expand_by_position) and how it finds the deltas of position w:
+// the outputs covering w are consecutive, [cols.lo[w], cols.hi[w]); with at most two of them,
+// second[w] is the other one or, for a position with one, the zero at delta[OW].
+// By position when windows are short: the loop by window costs about 30 cycles a window
+// (profiled), by position a few per position. Growing and near-identity W take it (28 -> 56:
+// 18.9 -> 3.4 ms; 56 -> 55: 3.2 -> 1.0 ms). Windows of about eight positions or more stay by
+// window: avg-bwd-image (8 or 9) took 2.92 ms by position against 2.30 (fastest of six wasm
+// runs); 56 -> 7, 112 -> 5 and 224 -> 3, 7 or 28 measured within noise either way.
 struct PositionPlan {
   const Covering& cols;
-  bool pairs;  // every position covered by one or two outputs
+  const ptrdiff_t most;  // the most outputs covering one position
+  const bool by_position;
+  const bool pairs;  // by position, every position covered by one or two outputs
   Scratch<ptrdiff_t> second;
-  explicit PositionPlan(const Covering& c, ptrdiff_t W, ptrdiff_t OW)
-      : cols(c), pairs(c.most() <= 2), second(pairs ? W : 0) {
+  PositionPlan(const Covering& c, ptrdiff_t W, ptrdiff_t OW)
+      : cols(c),
+        most(c.most()),
+        by_position(W * most < 8 * OW),
+        pairs(by_position && most <= 2),
+        second(pairs ? W : 0) {
     for (ptrdiff_t w = 0; pairs && w < W; ++w) {
       second[static_cast<size_t>(w)] = c.hi[w] - c.lo[w] == 2 ? c.lo[w] + 1 : OW;
     }
@@ -93,14 +104,8 @@ void avgpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, in
   // Covering outputs from per-call tables, not two binary searches per row (with the copies of
   // repeated rows below, 56x56 -> 7x7 went from 0.47 to 0.36 ms, fastest of six wasm runs).
   const Covering deps(wd), rows(wh), cols(ww);
-  // By position when windows are short: the loop by window costs about 30 cycles a window
-  // (profiled), by position a few per position. Growing and near-identity W take it (28 -> 56:
-  // 18.9 -> 3.4 ms; 56 -> 55: 3.2 -> 1.0 ms). Windows of about eight positions or more stay by
-  // window: avg-bwd-image (8 or 9) took 2.92 ms by position against 2.30 (fastest of six wasm
-  // runs); 56 -> 7, 112 -> 5 and 224 -> 3, 7 or 28 measured within noise either way.
-  const bool by_position = W * cols.most() < 8 * OW;
-  const PositionPlan plan(cols, by_position ? W : 0, OW);
-  Scratch<T> delta(by_position ? OW + 1 : 0);  // delta[OW] stays 0
+  const PositionPlan plan(cols, W, OW);
+  Scratch<T> delta(plan.by_position ? OW + 1 : 0);  // delta[OW] stays 0
 
   // Cache of expanded output rows, keyed by their global output row number.
   const size_t slots = static_cast<size_t>(deps.most() * rows.most());
@@ -153,7 +158,7 @@ void avgpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, in
           e = expanded.data() + slot * stride;
           const T* g = a.grad_output + k * OW;
           const T* scale = scales.at(win_len(wd, od) * win_len(wh, oh));
-          if (by_position) {
+          if (plan.by_position) {
             expand_by_position<V>(g, scale, OW, plan, W, delta.data(), e);
           } else {
             expand_row<V>(g, ww, scale, e);
