@@ -397,6 +397,8 @@ void merge_without_nan(const AxisWindows& ww, ptrdiff_t OW, const float* col_val
 // when larger, or equal with a smaller flat index (a later column of an earlier row comes first in
 // the row-major scan); values go with their indices, so -0 and +0 come out as the scan picks them.
 // The per-window merges took about 30 cycles an output here (112 -> 111: 1.8 ms for 16 planes).
+// Scanning each window straight from the plane instead, four outputs a vector by PyTorch's rule
+// with no pass 1, was slower: 0.78 against 0.66 ms on 128 planes of 56 -> 55 (fastest of three).
 // The last vector overlaps outputs already written, with the same results.
 void merge_sliding(const float* col_val, const int32_t* flat, ptrdiff_t k, ptrdiff_t OW, float* out,
                    int32_t* out_idx) {
