@@ -327,44 +327,5 @@ void max_fwd_nhwc_row(const Shape& s, const typename V::Elem* image, int64_t od,
   }
 }
 
-// grad_input row (d, h) of one image, gathered from every output covering it in output order
-// (od, oh, ow): the order PyTorch's scatter adds in. SIMD along C.
-template <class V>
-void avg_bwd_nhwc_row(const Shape& s, const typename V::Elem* grad_image, int64_t d, int64_t h,
-                      typename V::Elem* row) {
-  using T = typename V::Elem;
-  constexpr int64_t L = V::kLanes;
-  const AxisWindows &wd = s.windows->d, &wh = s.windows->h, &ww = s.windows->w;
-  const int64_t C = s.channels;
-  zero<V>(row, s.in_row_len());
-  int64_t od0, od1, oh0, oh1;
-  covering(wd, d, &od0, &od1);
-  covering(wh, h, &oh0, &oh1);
-  for (int64_t od = od0; od < od1; ++od) {
-    for (int64_t oh = oh0; oh < oh1; ++oh) {
-      const T* g = grad_image + (od * s.out[1] + oh) * s.out_row_len();
-      const int64_t kdh = win_len(wd, od) * win_len(wh, oh);
-      for (int64_t ow = 0; ow < s.out[2]; ++ow) {
-        const int64_t w0 = win_start(ww, ow), w1 = win_end(ww, ow);
-        const T scale = window_scale<T>(1, kdh, w1 - w0);
-        const V vscale = V::splat(scale);
-        const T* go = g + ow * C;
-        const int64_t vector_end = C - C % L;
-        int64_t c = 0;
-        for (; c < vector_end; c += L) {
-          const V delta = V::mul(V::load(go + c), vscale);
-          for (int64_t w = w0; w < w1; ++w) {
-            V::store(row + w * C + c, V::add(V::load(row + w * C + c), delta));
-          }
-        }
-        for (; c < C; ++c) {
-          const T delta = go[c] * scale;
-          for (int64_t w = w0; w < w1; ++w) row[w * C + c] += delta;
-        }
-      }
-    }
-  }
-}
-
 }  // namespace kernels
 }  // namespace adaptive_pool
