@@ -55,10 +55,36 @@ void run_items(ThreadPool* pool, const RunOptions& o, int64_t items, int64_t ele
 // W.
 constexpr int64_t kSmallPlane = 2048;
 
+int64_t groups(int64_t images, int64_t lanes) { return (images + lanes - 1) / lanes; }
+
 template <class V>
 bool use_groups(const PoolGeometry& g, const Shape& s) {
   return V::kLanes > 1 && g.layout == Layout::kChannelsFirst && s.images >= V::kLanes &&
          g.in_plane() + g.out_plane() <= kSmallPlane;
+}
+
+// The average (forward and backward) takes the groups for planes up to this size too (input plus
+// output elements, so 112x112 -> 7x7 and 56x56 -> 112x112): its row kernels spend a few hundred
+// cycles of window bookkeeping per row, which one group shares among 16 planes. Against them, 1 MB
+// of planes, fastest of two alternating wasm runs: backward 1.3-4x faster from 56x56 to 112x112
+// planes (56x56 -> 20x20 0.235 -> 0.089 ms, 100x13 -> 99x12 1.30 -> 0.19); forward 56x56 ->
+// 5x5 0.074 -> 0.044 and -> 84x84 2.16 -> 0.62, 64x64 -> 10x10 0.147 -> 0.054. Not for the
+// forward's rows that have faster loops of their own (RowWindows): windows sliding by one (56 ->
+// 55: 0.16 against 0.27) and single columns (56 -> 112: 0.28 against 1.01). Larger planes lost
+// (112x112 -> 224x224, 224x224 -> 2x2: 0.7-0.8x). The choice never depends on the thread count,
+// as the two ways add in different orders; so 4 to 16 such planes are one work item, which no
+// second thread shares.
+constexpr int64_t kAvgGroupPlane = 16384;
+
+template <class V>
+bool use_avg_groups(const PoolGeometry& g, const Shape& s, bool forward) {
+  if (use_groups<V>(g, s)) return true;
+  if (V::kLanes == 1 || g.layout != Layout::kChannelsFirst || s.images < V::kLanes ||
+      g.in_plane() + g.out_plane() > kAvgGroupPlane) {
+    return false;
+  }
+  const AxisWindows& ww = s.windows->w;
+  return !forward || (max_win_len(ww) > 1 && sliding_window_len(ww, V::kLanes) == 0);
 }
 
 // Channels-first planes whose H and W windows tile the axes (14 -> 7, 1080 -> 540) are pooled
@@ -86,8 +112,6 @@ bool use_uniform(const PoolGeometry& g, const Shape& s) {
   }
   return unrolled_uniform_width(kw) && kh <= 4;
 }
-
-int64_t groups(int64_t images, int64_t lanes) { return (images + lanes - 1) / lanes; }
 
 // Calls f with the widest vector type for T when isa asks for SIMD and the build has it.
 template <typename T, typename F>
@@ -129,7 +153,7 @@ void run_avg_forward(const PoolGeometry& g, const WindowTables& w, const T* inpu
     } else if (use_uniform<V>(g, a.s)) {
       run_items(pool, o, a.s.images * a.s.out_rows(), elements, kAvgForwardCost,
                 [&](int64_t b, int64_t e) { avgpool_fwd_nchw_uniform<V>(a, b, e); });
-    } else if (use_groups<V>(g, a.s)) {
+    } else if (use_avg_groups<V>(g, a.s, true)) {
       run_items(pool, o, groups(a.s.images, nchw_group_size<V>()), elements, kAvgForwardCost,
                 [&](int64_t b, int64_t e) { avgpool_fwd_nchw_groups<V>(a, b, e); });
     } else {
@@ -193,7 +217,7 @@ void run_avg_backward(const PoolGeometry& g, const WindowTables& w, const T* gra
       });
       return;
     }
-    if (use_groups<V>(g, a.s)) {
+    if (use_avg_groups<V>(g, a.s, false)) {
       run_items(pool, o, groups(a.s.images, nchw_group_size<V>()), elements, kAvgBackwardCost,
                 [&](int64_t b, int64_t e) { avgpool_bwd_nchw_groups<V>(a, b, e); });
       return;

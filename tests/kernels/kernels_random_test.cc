@@ -349,9 +349,10 @@ TEST_CASE("windows read in pairs keep each half of the vector they share", "[ker
 
 TEST_CASE("pass 1 of two or three output rows at once", "[kernels]") {
   // Average windows of 4 to 9 rows along H that share a row with the next one (H / OH no integer),
-  // on planes too large for plane groups: pairs of windows of 2 to 8 rows, and in float32 triples
-  // of 4 to 8, are summed in one pass; an 8-row window next to a 9-row one takes one row at a
-  // time (31 -> 4 and 50 -> 7: a dispatch that claimed such a pair done left its rows unwritten).
+  // on planes the row kernels take (one channel: two planes, too few for the plane groups; with
+  // three, the average's groups take them, run.cc): pairs of windows of 2 to 8 rows, and in float32
+  // triples of 4 to 8, are summed in one pass; an 8-row window next to a 9-row one takes one row at
+  // a time (31 -> 4 and 50 -> 7: a dispatch that claimed such a pair done left its rows unwritten).
   // Rows whose length is no multiple of two vectors end in the scalar tail; thread splits start
   // ranges inside a group. Both layouts (channels-last rows are W * C long).
   const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes2d = {
@@ -381,7 +382,8 @@ TEST_CASE("W windows of whole vectors and a masked rest, several output rows at 
   // rows of a pass-1 group together, each window's last vector masked: the groups up to the first
   // one whose masked load would leave the row, the rest (and the windows past a multiple of four:
   // 100 -> 11) the general loop. Windows of 9-10 rows (35 -> 4) and one output row per image
-  // (30 -> 1) run it for a row alone. Planes past the plane-group size.
+  // (30 -> 1) run it for a row alone. One channel gives the row kernels (two planes, too few for
+  // the plane groups); three give the average's groups.
   // Specials next to the windows catch lanes the mask lets through.
   const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes2d = {
       {{40, 61}, {6, 9}},   {{40, 86}, {6, 9}}, {{40, 131}, {7, 10}},
@@ -404,7 +406,8 @@ TEST_CASE("W windows of whole vectors and a masked rest, several output rows at 
 TEST_CASE("windows that tile large planes go straight from the planes", "[kernels]") {
   // Planes past the plane-group size whose windows tile H and W: W windows of 1, 2 or 4 with H
   // windows up to 4 rows take the uniform kernels, the others (H windows of 8, W of 3) the row
-  // kernels; output rows that are not a whole number of vectors, and 1d rows.
+  // kernels (the average's groups with three channels); output rows that are not a whole number
+  // of vectors, and 1d rows.
   const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes2d = {
       {{64, 80}, {32, 40}}, {{64, 80}, {16, 20}}, {{64, 80}, {64, 20}}, {{60, 80}, {20, 80}},
       {{64, 44}, {32, 11}}, {{64, 96}, {8, 32}},  {{48, 90}, {12, 45}},
@@ -581,6 +584,34 @@ TEST_CASE("max pass 1 sees a NaN in any row of a window, the first row included"
       CHECK(bit_difference(out_d, want_d) == "");
     }
   }
+}
+
+TEST_CASE("average plane groups on planes past the small-plane size", "[kernels]") {
+  // Planes of 2048 to 16384 elements (input plus output) go to the average's plane groups
+  // (run.cc's kAvgGroupPlane) when four or more: shrinking to a few outputs, growing by 1.5x (the
+  // forward's groups interleave whole planes then), one short of the input (backward only; the
+  // forward keeps its sliding loop), rows narrower than a vector, and groups left partial by
+  // 5 or 9 channels. Both layouts, so channels-last runs the same shapes through its own kernels.
+  const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes2d = {
+      {{56, 56}, {5, 5}},   {{40, 60}, {60, 90}}, {{100, 13}, {99, 12}},
+      {{30, 70}, {29, 69}}, {{1000, 3}, {7, 2}},  {{3, 1000}, {2, 7}},
+  };
+  std::vector<Config> configs;
+  uint32_t seed = 6000;
+  for (const auto& s : shapes2d) {
+    for (int64_t channels : {5, 9}) {
+      for (Layout layout : {Layout::kChannelsFirst, Layout::kChannelsLast}) {
+        Config c = config_2d(PoolKind::kAvg, layout, channels, s, ++seed);
+        c.specials = seed % 2 == 0;
+        c.special_spread = 997;
+        c.inexact = seed % 3 == 0;
+        configs.push_back(c);
+      }
+    }
+  }
+  Config c3 = config_first(PoolKind::kAvg, {2, 5, 4, 20, 30}, {3, 7, 9}, ++seed, 997);
+  configs.push_back(c3);
+  check_all(configs);
 }
 
 TEST_CASE("max plane groups: NaN-free groups take the fast rule, the others the exact one",
