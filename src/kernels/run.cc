@@ -63,24 +63,26 @@ bool use_groups(const PoolGeometry& g, const Shape& s) {
          g.in_plane() + g.out_plane() <= kSmallPlane;
 }
 
-// The average (forward and backward) takes the groups for planes up to this size too (input plus
-// output elements, so 112x112 -> 7x7 and 56x56 -> 112x112): its row kernels spend a few hundred
-// cycles of window bookkeeping per row, which one group shares among 16 planes. Against them, 1 MB
-// of planes, fastest of two alternating wasm runs: backward 1.3-4x faster from 56x56 to 112x112
-// planes (56x56 -> 20x20 0.235 -> 0.089 ms, 100x13 -> 99x12 1.30 -> 0.19); forward 56x56 ->
-// 5x5 0.074 -> 0.044 and -> 84x84 2.16 -> 0.62, 64x64 -> 10x10 0.147 -> 0.054. Not for the
-// forward's rows that have faster loops of their own (RowWindows): windows sliding by one (56 ->
-// 55: 0.16 against 0.27) and single columns (56 -> 112: 0.28 against 1.01). Larger planes lost
-// (112x112 -> 224x224, 224x224 -> 2x2: 0.7-0.8x). The choice never depends on the thread count,
-// as the two ways add in different orders; so 4 to 16 such planes are one work item, which no
-// second thread shares.
+// The average (forward and backward) takes the groups for planes up to kAvgGroupPlane elements too
+// (input plus output: 112x112 -> 7x7, 56x56 -> 112x112) whose rows are short (kAvgGroupRow): its
+// row kernels spend a few hundred cycles of window bookkeeping per row, which one group shares
+// among 16 planes. Against them, 1 MB of planes, fastest of two or three alternating wasm runs:
+// backward 1.3-4x faster from 56x56 to 112x112 planes (56x56 -> 20x20 0.235 -> 0.089 ms, 100x13 ->
+// 99x12 1.30 -> 0.19); forward 56x56 -> 5x5 0.074 -> 0.044 and -> 84x84 1.34 -> 0.44, 64x64 ->
+// 10x10 0.147 -> 0.054. Not where the row kernels have faster loops of their own: the forward's W
+// windows sliding by one (56 -> 55: 0.16 against 0.27) or single columns (56 -> 112: 0.28 against
+// 1.01), and long or 1d rows (audio-1d's pairs: 1280 rows of 2800 -> 200 took 1.37 ms in groups
+// against 0.72, 4096 -> 128 0.71 against 0.20). Larger planes lost too (112x112 -> 224x224,
+// 224x224 -> 2x2: 0.7-0.8x). The choice never depends on the thread count, as the two ways add in
+// different orders; so 4 to 16 such planes are one work item, which no second thread shares.
 constexpr int64_t kAvgGroupPlane = 16384;
+constexpr int64_t kAvgGroupRow = 128;
 
 template <class V>
 bool use_avg_groups(const PoolGeometry& g, const Shape& s, bool forward) {
   if (use_groups<V>(g, s)) return true;
   if (V::kLanes == 1 || g.layout != Layout::kChannelsFirst || s.images < V::kLanes ||
-      g.in_plane() + g.out_plane() > kAvgGroupPlane) {
+      g.in_plane() + g.out_plane() > kAvgGroupPlane || s.in[2] > kAvgGroupRow || s.in_rows() < 2) {
     return false;
   }
   const AxisWindows& ww = s.windows->w;

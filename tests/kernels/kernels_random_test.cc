@@ -587,11 +587,12 @@ TEST_CASE("max pass 1 sees a NaN in any row of a window, the first row included"
 }
 
 TEST_CASE("average plane groups on planes past the small-plane size", "[kernels]") {
-  // Planes of 2048 to 16384 elements (input plus output) go to the average's plane groups
-  // (run.cc's kAvgGroupPlane) when four or more: shrinking to a few outputs, growing by 1.5x (the
-  // forward's groups interleave whole planes then), one short of the input (backward only; the
-  // forward keeps its sliding loop), rows narrower than a vector, and groups left partial by
-  // 5 or 9 channels. Both layouts, so channels-last runs the same shapes through its own kernels.
+  // Planes of 2048 to 16384 elements (input plus output) with rows of at most 128 go to the
+  // average's plane groups (run.cc's kAvgGroupPlane) when four or more: shrinking to a few
+  // outputs, growing by 1.5x (the forward's groups interleave whole planes then), one short of the
+  // input (backward only; the forward keeps its sliding loop), rows narrower than a vector, and
+  // groups left partial by 5 or 9 channels; rows of 1000 stay on the row kernels. Both layouts, so
+  // channels-last runs the same shapes through its own kernels.
   const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes2d = {
       {{56, 56}, {5, 5}},   {{40, 60}, {60, 90}}, {{100, 13}, {99, 12}},
       {{30, 70}, {29, 69}}, {{1000, 3}, {7, 2}},  {{3, 1000}, {2, 7}},
