@@ -63,6 +63,9 @@ template <class V>
 void global_avgpool_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);
 template <class V>
 void global_avgpool_nhwc(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);
+// Items: planes (channels-first, output 1 x 1). Instantiated for F32x4 only.
+template <class V>
+void global_maxpool_nchw(const ForwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);
 // Items: planes (NCHW) or images (NHWC).
 template <class V>
 void global_avgpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, int64_t end);

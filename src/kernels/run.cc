@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <type_traits>
 
 #include "../parallel.h"
 #include "kernels.h"
@@ -54,6 +55,13 @@ void run_items(ThreadPool* pool, const RunOptions& o, int64_t items, int64_t ele
 // interleaved channels-last image (nchw_plane_groups.cc): their rows are too short for SIMD along
 // W.
 constexpr int64_t kSmallPlane = 2048;
+
+// Channels-first float32 global max pooling takes global_maxpool.cc for planes of this many
+// elements. Against the plane groups and column kernels, fastest of three alternating wasm runs:
+// 13x13 0.171 -> 0.081 ms (2048 planes), 28x28 0.60 -> 0.30, 56x56 0.142 -> 0.091 (167 planes),
+// 1d rows of 3000 2.55 -> 0.94; 7x7 and 9x9 planes lost (0.21 against 0.28, 0.32 against 0.36),
+// 112x112 and 160x160 measured even (0.13-0.15 ms).
+constexpr int64_t kGlobalMaxPlanes[2] = {100, 16384};
 
 int64_t groups(int64_t images, int64_t lanes) { return (images + lanes - 1) / lanes; }
 
@@ -180,6 +188,16 @@ void run_max_forward(const PoolGeometry& g, const WindowTables& w, const T* inpu
   const bool last = g.layout == Layout::kChannelsLast;
   with_isa<T>(o.isa, [&](auto v) {
     using V = decltype(v);
+#if AP_HAVE_SIMD
+    if constexpr (std::is_same<V, F32x4>::value) {
+      if (g.out_plane() == 1 && !last && g.in_plane() >= kGlobalMaxPlanes[0] &&
+          g.in_plane() <= kGlobalMaxPlanes[1]) {
+        run_items(pool, o, a.s.images, elements, kMaxForwardCost,
+                  [&](int64_t b, int64_t e) { global_maxpool_nchw<V>(a, b, e); });
+        return;
+      }
+    }
+#endif
     if (use_uniform<V>(g, a.s) && unrolled_uniform_width(uniform_window_len(w.w))) {
       run_items(pool, o, a.s.images * a.s.out_rows(), elements, kMaxForwardCost,
                 [&](int64_t b, int64_t e) { maxpool_fwd_nchw_uniform<V>(a, b, e); });
