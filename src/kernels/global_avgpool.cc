@@ -123,8 +123,8 @@ void global_avgpool_nhwc(const ForwardArgs<typename V::Elem>& a, int64_t begin, 
 
 // The backward of global pooling: every element of a plane (NCHW) or every position of an image
 // (NHWC) is its output's gradient times the same factor the other backward kernels use. The
-// general kernels spent their window bookkeeping on it: 32x512x7x7 took 0.44 ms, over three times
-// the forward.
+// general kernels spent their window bookkeeping on it: 32x512x7x7 took 0.30 ms against 0.13 here
+// (fastest of three alternating wasm runs), 7x256 planes of 100x3 0.56 against 0.07.
 template <class V>
 void global_avgpool_bwd_nchw(const BackwardArgs<typename V::Elem>& a, int64_t begin, int64_t end) {
   using T = typename V::Elem;
