@@ -3,7 +3,7 @@
 // w) are computed once and kept in a small cache, since consecutive input rows are covered by the
 // same output rows; the input row is then the SIMD sum of the E rows covering it, in output order.
 // No two items write one element, so rows can go to any thread. Small planes go to
-// nchw_plane_groups.cc instead.
+// avgpool_bwd_nchw_groups.cc instead.
 #include <algorithm>
 
 #include "kernels.h"

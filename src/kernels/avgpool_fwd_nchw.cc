@@ -4,7 +4,7 @@
 // share a row with the next run pass 1 together (rows.h, row_group_pass1). Rows whose (d, h) window
 // repeats the previous row's (growing along H or D) are copies; sliding windows over few rows
 // (near-identity) skip the row buffer; 3d windows of several slices sum pass 1 slice by slice.
-// Small planes go to nchw_plane_groups.cc instead; global pooling to global_avgpool.cc.
+// Small planes go to avgpool_fwd_nchw_groups.cc instead; global pooling to global_avgpool.cc.
 #include <algorithm>
 
 #include "kernels.h"

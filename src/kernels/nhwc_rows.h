@@ -1,5 +1,5 @@
 // One row of work in channels-last layout (SIMD along C), shared by the NHWC kernels and by the
-// plane groups of nchw_plane_groups.cc, which interleave L channels-first planes into an image
+// plane groups (nchw_plane_groups.h), which interleave L channels-first planes into an image
 // of exactly L channels and run these.
 #pragma once
 
@@ -91,7 +91,7 @@ void sum_window_direct(const typename V::Elem* const* rows, int64_t nrows, int64
   int64_t c = 0;
   // Small windows over many channels: the positions in one list, so each channel block runs one
   // loop of a fixed trip count instead of nested loops of three or four steps. With one channel
-  // block (the 16-plane groups of nchw_plane_groups.cc) building the list costs more than it saves.
+  // block (the 16-plane groups of nchw_plane_groups.h) building the list costs more than it saves.
   constexpr int64_t kListed = 16;
   const T* pos[kListed];
   const int64_t np = nrows * (w1 - w0);

@@ -52,7 +52,7 @@ void run_items(ThreadPool* pool, const RunOptions& o, int64_t items, int64_t ele
 }
 
 // Channels-first planes up to this size (input plus output elements) are pooled L at a time as an
-// interleaved channels-last image (nchw_plane_groups.cc): their rows are too short for SIMD along
+// interleaved channels-last image (nchw_plane_groups.h): their rows are too short for SIMD along
 // W.
 constexpr int64_t kSmallPlane = 2048;
 
