@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "kernels.h"
+#include "row_sums.h"
 #include "rows.h"
 #include "scratch.h"
 #include "window_scales.h"

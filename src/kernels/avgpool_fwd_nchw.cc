@@ -1,13 +1,14 @@
 // Average pooling forward, channels-first (every plane is an image of one channel).
 // Pass 1 sums the input rows of an output row's (d, h) window with SIMD along W into a row buffer;
 // pass 2 sums that row's W windows (row_windows.h). Two or three output rows whose windows each
-// share a row with the next run pass 1 together (rows.h, row_group_pass1). Rows whose (d, h) window
-// repeats the previous row's (growing along H or D) are copies; sliding windows over few rows
-// (near-identity) skip the row buffer; 3d windows of several slices sum pass 1 slice by slice.
+// share a row with the next run pass 1 together (row_sums.h, row_group_pass1). Rows whose (d, h)
+// window repeats the previous row's (growing along H or D) are copies; sliding windows over few
+// rows (near-identity) skip the row buffer; 3d windows of several slices sum pass 1 slice by slice.
 // Small planes go to avgpool_fwd_nchw_groups.cc instead; global pooling to global_avgpool.cc.
 #include <algorithm>
 
 #include "kernels.h"
+#include "row_sums.h"
 #include "row_windows.h"
 #include "rows.h"
 #include "scratch.h"

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "kernels.h"
+#include "row_sums.h"
 #include "rows.h"
 #include "scratch.h"
 #include "window_scales.h"
@@ -198,10 +199,10 @@ void avg_fwd_nhwc_windows(const Shape& s, const typename V::Elem* row,
 
 // Output row (od, oh) of one image, and the next one or two too (at most `group_limit` rows in
 // all) while each one's window starts on the previous one's last row (pass 1 of them at once:
-// rows.h, row_group_pass1); returns how many output rows it wrote. Separable when that reads less:
-// pass 1 sums the window's input rows along the contiguous W*C row, pass 2 sums each W window along
-// C. With short windows and many channels, summing each window straight from the input rows is
-// cheaper (no row written).
+// row_sums.h, row_group_pass1); returns how many output rows it wrote. Separable when that reads
+// less: pass 1 sums the window's input rows along the contiguous W*C row, pass 2 sums each W window
+// along C. With short windows and many channels, summing each window straight from the input rows
+// is cheaper (no row written).
 template <class V>
 int avg_fwd_nhwc_rows(const Shape& s, const typename V::Elem* image, int64_t od, int64_t oh,
                       int64_t group_limit, typename V::Elem* out,
