@@ -65,10 +65,15 @@ constexpr int64_t kGlobalMaxPlanes[2] = {100, 16384};
 
 int64_t groups(int64_t images, int64_t lanes) { return (images + lanes - 1) / lanes; }
 
+// Whether the planes could be grouped at all: SIMD, channels-first, at least a vector's worth.
+template <class V>
+bool groupable(const PoolGeometry& g, const Shape& s) {
+  return V::kLanes > 1 && g.layout == Layout::kChannelsFirst && s.images >= V::kLanes;
+}
+
 template <class V>
 bool use_groups(const PoolGeometry& g, const Shape& s) {
-  return V::kLanes > 1 && g.layout == Layout::kChannelsFirst && s.images >= V::kLanes &&
-         g.in_plane() + g.out_plane() <= kSmallPlane;
+  return groupable<V>(g, s) && g.in_plane() + g.out_plane() <= kSmallPlane;
 }
 
 // The average (forward and backward) takes the groups for planes up to kAvgGroupPlane elements too
@@ -89,8 +94,8 @@ constexpr int64_t kAvgGroupRow = 128;
 template <class V>
 bool use_avg_groups(const PoolGeometry& g, const Shape& s, bool forward) {
   if (use_groups<V>(g, s)) return true;
-  if (V::kLanes == 1 || g.layout != Layout::kChannelsFirst || s.images < V::kLanes ||
-      g.in_plane() + g.out_plane() > kAvgGroupPlane || s.in[2] > kAvgGroupRow || s.in_rows() < 2) {
+  if (!groupable<V>(g, s) || g.in_plane() + g.out_plane() > kAvgGroupPlane ||
+      s.in[2] > kAvgGroupRow || s.in_rows() < 2) {
     return false;
   }
   const AxisWindows& ww = s.windows->w;
