@@ -431,6 +431,32 @@ TEST_CASE("windows that tile large planes go straight from the planes", "[kernel
   check_all(configs);
 }
 
+TEST_CASE("output rows of one input row, and backward W windows expanded by stores", "[kernels]") {
+  // Channels-first average, planes too large for the plane groups. Forward: H kept or grown by a
+  // whole factor, and 1d, so every output row reads one input row (avg_single_rows in
+  // avgpool_fwd_nchw.cc), W windows growing, shrinking or sliding. Backward: W shrunk so that
+  // windows share one position (1920 -> 224 in small), windows of exactly 8 vectors and, past
+  // them, longer ones (expand_by_stores and expand_row in avgpool_bwd_nchw.cc); the expanded rows'
+  // slack under ASan.
+  const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes2d = {
+      {{30, 70}, {60, 140}}, {{30, 70}, {90, 23}}, {{50, 250}, {50, 31}},
+      {{45, 200}, {7, 23}},  {{3, 700}, {6, 699}},
+  };
+  std::vector<Config> configs;
+  uint32_t seed = 7000;
+  for (const auto& s : shapes2d) {
+    Config c = config_2d(PoolKind::kAvg, Layout::kChannelsFirst, 3, s, ++seed);
+    c.specials = seed % 2 == 0;
+    c.special_spread = 997;
+    c.inexact = seed % 3 == 0;
+    configs.push_back(c);
+  }
+  for (int64_t out : {100, 90, 2999}) {  // windows of 30 positions (8 vectors), 34, 2
+    configs.push_back(config_first(PoolKind::kAvg, {3, 3000}, {out}, ++seed, 997));
+  }
+  check_all(configs);
+}
+
 TEST_CASE("windows that tile small planes: output rows of one or two vectors unrolled",
           "[kernels]") {
   // Small planes whose windows tile H and W take the uniform kernels, one function per window size
