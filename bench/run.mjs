@@ -5,6 +5,10 @@
 //   naive_ms    the formula as plain JS loops (bench/naive.mjs), same input
 //   roofline_ms a SIMD loop in the same wasm module reading the case's input bytes once
 //               (for backward: the bytes of grad_input, the tensor with the input's shape)
+//   read_write_ms that read of the call's input (forward: x, backward: grad_output), then one SIMD
+//               write of its output's bytes (y, grad_input): the floor of calls that write as
+//               much as they read or more, which the read alone is not (a max forward's indices
+//               and a max backward's are left out: the floor counts one tensor each way)
 //   one_thread_ms with --threads above 1 only: ms of the same build loaded again at one thread,
 //               timed in the same rounds (the speedup of threads without the drift between runs)
 // Usage: node bench/run.mjs [--json] [--threads N] [--build NAME] [--filter TEXT] [--passes N]
@@ -272,7 +276,7 @@ function checkCase(ap, ap1, c) {
 }
 
 // One visit of a case: its tensors made, its jobs sampled with the given budget, the tensors freed.
-// Returns the run times of [ms, api_ms, naive_ms, roofline_ms, one_thread_ms?]. ap1: the same
+// Returns the run times of [ms, api_ms, naive_ms, roofline_ms, read_write_ms, one_thread_ms?]. ap1: the same
 // build at one thread (only with --threads above 1), timed in the same rounds so the speedup
 // compares two runs under the same machine conditions.
 function visitCase(ap, ap1, c, sampling) {
@@ -287,6 +291,7 @@ function visitCase(ap, ap1, c, sampling) {
     // The naive loops are slow: a short warm-up (V8 optimises them within a few runs).
     { fn: p.naive, warmRuns: 3, warmMs: 50 },
     { fn: () => ap._roofline(forward ? z.x : z.gx) },
+    { fn: () => ap._rooflineReadWrite(forward ? z.x : z.gy, forward ? z.y : z.gx) },
   ];
   if (z1) jobs.push({ fn: z1.call });
   const times = sample(jobs, sampling);
@@ -296,7 +301,7 @@ function visitCase(ap, ap1, c, sampling) {
 
 // The result line of a case from the run times of all its visits.
 function result(ap, ap1, c, times) {
-  const [ms, apiMs, naiveMs, rooflineMs, oneThreadMs] = times.map(median);
+  const [ms, apiMs, naiveMs, rooflineMs, readWriteMs, oneThreadMs] = times.map(median);
   const r = {
     name: c.name,
     build: ap.build,
@@ -305,6 +310,7 @@ function result(ap, ap1, c, times) {
     api_ms: apiMs,
     naive_ms: naiveMs,
     roofline_ms: rooflineMs,
+    read_write_ms: readWriteMs,
   };
   if (ap1) r.one_thread_ms = oneThreadMs;
   return r;
@@ -336,7 +342,17 @@ function timeCases() {
         (opts.cpu ? ' of CPU time' : ''),
     );
     console.log(
-      ['case'.padEnd(20), 'ms', 'api_ms', 'naive_ms', 'roofline', 'x roofline', 'naive/ms']
+      [
+        'case'.padEnd(20),
+        'ms',
+        'api_ms',
+        'naive_ms',
+        'roofline',
+        'x roofline',
+        'read+write',
+        'x r+w',
+        'naive/ms',
+      ]
         .concat(ap1 ? ['1 thr ms', 'speedup'] : [])
         .map((s, i) => (i ? s.padStart(11) : s))
         .join(''),
@@ -367,6 +383,7 @@ function timeCases() {
           api_ms: round(r.api_ms),
           naive_ms: round(r.naive_ms),
           roofline_ms: round(r.roofline_ms),
+          read_write_ms: round(r.read_write_ms),
           ...(ap1 ? { one_thread_ms: round(r.one_thread_ms) } : {}),
         }),
       );
@@ -376,6 +393,8 @@ function timeCases() {
       );
       cells.push(
         (r.ms / r.roofline_ms).toFixed(2).padStart(11),
+        r.read_write_ms.toFixed(3).padStart(11),
+        (r.ms / r.read_write_ms).toFixed(2).padStart(11),
         (r.naive_ms / r.ms).toFixed(1).padStart(11),
       );
       if (ap1) {

@@ -276,6 +276,26 @@ export class AdaptivePool {
     return this.#m._roofline(t._ptr, t.size, t.dtype === 'float64');
   }
 
+  // Internal, for bench/run.mjs only: the read-write floor (that read of input, then one SIMD write
+  // of output's bytes; output's contents are overwritten).
+  _rooflineReadWrite(input, output) {
+    this.#ownTensor('_rooflineReadWrite()', 'input', input);
+    this.#ownTensor('_rooflineReadWrite()', 'output', output);
+    if (input.dtype !== output.dtype) {
+      fail(
+        'DTYPE',
+        `_rooflineReadWrite(): output must be ${input.dtype} like input, got ${output.dtype}`,
+      );
+    }
+    return this.#m._roofline_read_write(
+      input._ptr,
+      input.size,
+      output._ptr,
+      output.size,
+      input.dtype === 'float64',
+    );
+  }
+
   // Bytes of wasm heap in use (malloc'ed and not freed): tensors plus anything a call leaked.
   memoryInUse() {
     this.#alive('memoryInUse()');

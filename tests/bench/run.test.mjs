@@ -18,7 +18,7 @@ const run = (args) =>
     cwd: root,
   });
 
-const timeFields = ['ms', 'api_ms', 'naive_ms', 'roofline_ms'];
+const timeFields = ['ms', 'api_ms', 'naive_ms', 'roofline_ms', 'read_write_ms'];
 
 function assertTimes(line, fields) {
   for (const f of fields) {

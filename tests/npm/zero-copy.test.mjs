@@ -145,3 +145,29 @@ test('unbatched inputs and output size 0 / batch 0', () => {
   const n0 = ap.adaptiveAvgPool1d({ data: new Float32Array(0), shape: [0, 3, 5] }, 2);
   assert.deepEqual(n0.shape, [0, 3, 2]);
 });
+
+test('bench-only read-write floor: reads input, writes all of output, refuses mixed dtypes', () => {
+  // bench/run.mjs's read_write_ms: the sum of the input goes to every element of the output (so
+  // the read cannot be dropped); a tensor made next to the output stays as it was.
+  for (const dtype of ['float32', 'float64']) {
+    const x = ap.tensor([37], { dtype });
+    x.data.set(ramp(37));
+    const out = ap.tensor([19], { dtype });
+    const next = ap.tensor([8], { dtype });
+    next.data.fill(-3);
+    const sum = x.data.reduce((s, v) => s + v, 0);
+    assert.equal(ap._rooflineReadWrite(x, out), sum);
+    assert.deepEqual(Array.from(out.data), new Array(19).fill(sum));
+    assert.deepEqual(Array.from(next.data), new Array(8).fill(-3));
+    for (const t of [x, out, next]) t.dispose();
+  }
+  const x = ap.tensor([4]);
+  const out64 = ap.tensor([4], { dtype: 'float64' });
+  assert.throws(
+    () => ap._rooflineReadWrite(x, out64),
+    (e) => e.code === 'DTYPE' && /output must be float32 like input, got float64/.test(e.message),
+  );
+  assert.deepEqual(Array.from(out64.data), [0, 0, 0, 0]);
+  x.dispose();
+  out64.dispose();
+});
