@@ -4,8 +4,11 @@
 // shuffle masks depend only on the W window table, so they are built once per call. Exact 2x
 // (output o reads o / 2) has its own loop: one load and two constant shuffles make 2L outputs,
 // where the swizzle path spends a table load, a mask load and a three-instruction swizzle per L.
+// The planning (plan_gather) takes any index table: the average backward gathers its deltas with
+// it (avgpool_bwd_nchw.cc).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -18,32 +21,51 @@ namespace adaptive_pool {
 namespace kernels {
 
 // Per group of L outputs: the first input it reads, or -1 when its inputs do not fit one vector
-// load inside the row (the group is then read element by element), and its 16-byte shuffle mask.
+// load inside the source (the group is then read element by element), and its 16-byte shuffle
+// mask.
 struct RowGather {
   Scratch<int64_t> base;
   Scratch<uint8_t> mask;
   bool doubling = false;  // output o reads input o / 2 for every o
 };
 
-template <class V>
-RowGather plan_row_gather(const AxisWindows& ww) {
+// The plan for any index table: output o < n reads src[index(o)] (src holds n_src elements), or is
+// zero when index(o) < 0 (its mask bytes are out of range, which i8x16.swizzle turns into zeros).
+// Indices need not increase; a group's present ones must lie within L of each other.
+template <class V, class Index>
+RowGather plan_gather(int64_t n, int64_t n_src, Index index) {
   constexpr int64_t L = V::kLanes;
   constexpr int64_t bytes = 16 / L;  // bytes per lane
-  bool doubling = ww.out >= 2 * L;
-  for (int64_t o = 0; doubling && o < ww.out; ++o) doubling = win_start(ww, o) == o / 2;
-  const int64_t groups = L > 1 ? ww.out / L : 0;
-  RowGather g{Scratch<int64_t>(groups, -1), Scratch<uint8_t>(groups * 16, 0), doubling};
+  const int64_t groups = L > 1 ? n / L : 0;
+  RowGather g{Scratch<int64_t>(groups, -1), Scratch<uint8_t>(groups * 16, 0x80)};
   for (int64_t i = 0; i < groups; ++i) {
-    const int64_t first = win_start(ww, i * L);
-    if (win_start(ww, i * L + L - 1) - first >= L || first + L > ww.in) continue;
+    int64_t first = n_src, last = -1;
+    for (int64_t lane = 0; lane < L; ++lane) {
+      const int64_t k = index(i * L + lane);
+      if (k >= 0) first = std::min(first, k), last = std::max(last, k);
+    }
+    if (last < 0) first = 0;  // no lane reads: any load inside the source
+    if (last - first >= L || first + L > n_src) continue;
     g.base[static_cast<size_t>(i)] = first;
     for (int64_t lane = 0; lane < L; ++lane) {
-      const int64_t offset = (win_start(ww, i * L + lane) - first) * bytes;
+      const int64_t k = index(i * L + lane);
+      if (k < 0) continue;
       for (int64_t b = 0; b < bytes; ++b) {
-        g.mask[static_cast<size_t>(i * 16 + lane * bytes + b)] = static_cast<uint8_t>(offset + b);
+        g.mask[static_cast<size_t>(i * 16 + lane * bytes + b)] =
+            static_cast<uint8_t>((k - first) * bytes + b);
       }
     }
   }
+  return g;
+}
+
+template <class V>
+RowGather plan_row_gather(const AxisWindows& ww) {
+  constexpr int64_t L = V::kLanes;
+  bool doubling = ww.out >= 2 * L;
+  for (int64_t o = 0; doubling && o < ww.out; ++o) doubling = win_start(ww, o) == o / 2;
+  RowGather g = plan_gather<V>(ww.out, ww.in, [&](int64_t o) { return win_start(ww, o); });
+  g.doubling = doubling;
   return g;
 }
 
