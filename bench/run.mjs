@@ -276,9 +276,9 @@ function checkCase(ap, ap1, c) {
 }
 
 // One visit of a case: its tensors made, its jobs sampled with the given budget, the tensors freed.
-// Returns the run times of [ms, api_ms, naive_ms, roofline_ms, read_write_ms, one_thread_ms?]. ap1: the same
-// build at one thread (only with --threads above 1), timed in the same rounds so the speedup
-// compares two runs under the same machine conditions.
+// Returns the run times of [ms, api_ms, naive_ms, roofline_ms, read_write_ms, one_thread_ms?].
+// ap1: the same build at one thread (only with --threads above 1), timed in the same rounds so the
+// speedup compares two runs under the same machine conditions.
 function visitCase(ap, ap1, c, sampling) {
   const d = describe(c);
   const z = zeroCopyCall(ap, c, d);

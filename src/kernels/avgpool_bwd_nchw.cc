@@ -68,17 +68,21 @@ struct PositionPlan {
         most(c.most()),
         by_position(W * most < 8 * OW),
         pairs(by_position && most <= 2),
-        second(pairs ? W : 0),
+        second(seconds(c, pairs ? W : 0, OW)),
         first_delta(pairs ? plan_gather<V>(W, OW + 1, [&](int64_t w) { return c.lo[w]; })
                           : RowGather{}),
         second_delta(pairs ? plan_gather<V>(W, OW + 1,
                                             [&](int64_t w) {
-                                              return c.hi[w] - c.lo[w] == 2 ? c.lo[w] + 1 : -1;
+                                              const ptrdiff_t o = second[static_cast<size_t>(w)];
+                                              return o < OW ? o : -1;
                                             })
-                           : RowGather{}) {
-    for (ptrdiff_t w = 0; pairs && w < W; ++w) {
-      second[static_cast<size_t>(w)] = c.hi[w] - c.lo[w] == 2 ? c.lo[w] + 1 : OW;
+                           : RowGather{}) {}
+  static Scratch<ptrdiff_t> seconds(const Covering& c, ptrdiff_t W, ptrdiff_t OW) {
+    Scratch<ptrdiff_t> t(W);
+    for (ptrdiff_t w = 0; w < W; ++w) {
+      t[static_cast<size_t>(w)] = c.hi[w] - c.lo[w] == 2 ? c.lo[w] + 1 : OW;
     }
+    return t;
   }
 };
 
